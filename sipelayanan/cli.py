@@ -1,0 +1,739 @@
+"""The ``sipelayanan`` command: the desktop app by default, plus automation sub-commands.
+
+Exit status: 0 on success, 2 on bad input or a refused action (one line in Bahasa Indonesia on
+standard error, never a traceback), 3 when the database cannot be reached, 1 on a fault (logged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__
+from .errors import AuthError, DatabaseUnavailable, InputError, SipelayananError
+
+log = logging.getLogger("sipelayanan.cli")
+
+# argparse's own phrases, in Bahasa Indonesia.
+_ARGPARSE_ID = {
+    "usage: ": "penggunaan: ",
+    "options": "opsi",
+    "positional arguments": "argumen posisi",
+    "show this help message and exit": "tampilkan bantuan ini lalu keluar",
+    "the following arguments are required: %s": "argumen wajib belum diisi: %s",
+    "unrecognized arguments: %s": "argumen tidak dikenal: %s",
+    "expected one argument": "butuh satu nilai",
+    "expected at least one argument": "butuh sedikitnya satu nilai",
+    "argument %(argument_name)s: %(message)s": "argumen %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "pilihan tidak sah: %(value)r (pilih dari %(choices)s)",
+    "invalid %(type)s value: %(value)r": "nilai %(type)s tidak sah: %(value)r",
+    "not allowed with argument %s": "tidak boleh bersama argumen %s",
+    "one of the arguments %s is required": "salah satu argumen %s wajib diisi",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: kesalahan: %(message)s\n",
+    "show program's version number and exit": "tampilkan versi program lalu keluar",
+}
+
+
+def _argparse_tr(text: str) -> str:
+    return _ARGPARSE_ID.get(text, text)
+
+
+argparse._ = _argparse_tr  # type: ignore[attr-defined]
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: kesalahan: {message}\n")
+
+
+class UsageError(SipelayananError):
+    pass
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def read_password(prompt: str = "Kata sandi: ", *, confirm: bool = False) -> str:
+    """From standard input when it is not a terminal (first line), else a hidden prompt."""
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line:
+            raise InputError("Kata sandi tidak diberikan di standard input.", "password")
+        return line.rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Ulangi kata sandi: ") != first:
+        raise InputError("Kedua kata sandi tidak sama.", "password")
+    return first
+
+
+def open_db(args: argparse.Namespace, *, migrate: bool = True) -> Any:
+    from .db import Database
+    from .migrate import is_up_to_date
+
+    db = Database(args.db)
+    if migrate:
+        if db.dialect == "sqlite":
+            db.upgrade()
+        elif not is_up_to_date(db.engine):
+            raise DatabaseUnavailable(
+                "Skema basis data belum mutakhir. Minta admin menjalankan "
+                "'sipelayanan db upgrade' dengan akun pemilik basis data."
+            )
+    return db
+
+
+def login(db: Any, username: str, password: str) -> Any:
+    from .services.users import authenticate
+
+    failure: AuthError | None = None
+    info = None
+    with db.write() as session:  # the attempt is recorded even when it fails
+        try:
+            info = authenticate(session, username, password)
+        except AuthError as exc:
+            failure = exc
+    if failure is not None:
+        raise failure
+    return info
+
+
+def acting_user(db: Any, args: argparse.Namespace) -> Any:
+    return login(db, args.user, read_password(f"Kata sandi {args.user}: "))
+
+
+def fmt_dt(value: Any) -> str:
+    from .calendar import WIB
+
+    return value.astimezone(WIB).strftime("%d-%m-%Y %H:%M") if value else "-"
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from .migrate import current_revision
+
+    db = open_db(args, migrate=False)
+    db.upgrade()
+    print(f"Basis data mutakhir (revisi {current_revision(db.engine)}).")
+    return 0
+
+
+def cmd_sop_list(args: argparse.Namespace) -> int:
+    from .sop import ROLES, services
+
+    data: list[dict[str, Any]] = []
+    for sdef in services().values():
+        steps = []
+        for s in sdef.steps:
+            moves = [
+                {"kind": m.kind, **({"to": m.to} if m.to is not None else {})} for m in s.moves
+            ]
+            steps.append(
+                {
+                    "no": s.no,
+                    "activity": s.activity,
+                    "actor_label": s.actor_label,
+                    "role": s.role,
+                    "minutes": s.minutes,
+                    "needs": s.needs,
+                    "output": s.output,
+                    "moves": moves,
+                    "assigns_register": s.assigns_register,
+                    "records": list(s.records),
+                }
+            )
+        data.append(
+            {
+                "code": sdef.code,
+                "name": sdef.name,
+                "short_name": sdef.short_name,
+                "sop_number": sdef.sop_number,
+                "version": sdef.version,
+                "wa_number": sdef.wa_number,
+                "standard_working_days": sdef.standard_working_days,
+                "total_minutes": sdef.total_minutes,
+                "steps": steps,
+                "requirements": [
+                    {
+                        "key": r.key,
+                        "label": r.label,
+                        "required": r.required,
+                        "condition": r.condition,
+                        "alternative_group": r.alternative_group,
+                        "source": r.source,
+                    }
+                    for r in sdef.requirements
+                ],
+            }
+        )
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for svc in data:
+        print(
+            f"{svc['code']:<11} {svc['name']} — SOP {svc['sop_number']}, "
+            f"{svc['total_minutes']} menit, WA {svc['wa_number'] or '-'}"
+        )
+        for s in svc["steps"]:
+            print(f"  {s['no']:>2}. [{ROLES[s['role']]}, {s['minutes']} mnt] {s['activity']}")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from .services.users import create_user
+
+    db = open_db(args)
+    password = read_password(f"Kata sandi untuk {args.username}: ", confirm=True)
+    with db.write() as session:
+        info = create_user(
+            session,
+            username=args.username,
+            full_name=args.name,
+            password=password,
+            roles=args.role,
+            nip=args.nip,
+        )
+    print(f"Pengguna {info.username} dibuat dengan peran: {', '.join(info.roles)}.")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from .services.users import list_users
+
+    db = open_db(args)
+    with db.read() as session:
+        users = list_users(session)
+    for u in users:
+        state = "aktif" if u.active else "nonaktif"
+        print(f"{u.username:<16} {u.full_name:<32} {','.join(u.roles):<40} {state}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from .services.users import set_password
+
+    db = open_db(args)
+    password = read_password(f"Kata sandi baru untuk {args.username}: ", confirm=True)
+    with db.write() as session:
+        set_password(session, args.username, password)
+    print(f"Kata sandi {args.username} diganti.")
+    return 0
+
+
+def cmd_user_active(args: argparse.Namespace) -> int:
+    from .services.users import update_user
+
+    db = open_db(args)
+    with db.write() as session:
+        update_user(session, args.username, active=args.active)
+    print(f"Pengguna {args.username} {'diaktifkan' if args.active else 'dinonaktifkan'}.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+    db = open_db(args)
+    summary = load_demo(db, count=args.jumlah, seed=args.seed)
+    print(f"Data demo dimuat: {summary.cases} permohonan, {summary.users_created} pengguna baru.")
+    print(f"Pengguna demo (kata sandi semuanya '{DEMO_PASSWORD}'):")
+    for username, full_name, roles in DEMO_USERS:
+        print(f"  {username:<12} {full_name:<28} {', '.join(roles)}")
+    return 0
+
+
+def _berkas(paths: Sequence[str] | None, db: Any) -> list[Any]:
+    from .services.berkas import read_file
+    from .services.office import get_profile
+
+    if not paths:
+        return []
+    with db.read() as session:
+        limit = get_profile(session).max_attachment_bytes
+    return [read_file(p, max_bytes=limit) for p in paths]
+
+
+def cmd_case_new(args: argparse.Namespace) -> int:
+    from .services.cases import IntakeData, intake, service_def
+
+    db = open_db(args)
+    sdef = service_def(args.service)
+    berkas = _berkas(args.berkas, db)
+    present = None
+    if args.kurang:
+        keys = {r.key for r in sdef.requirements}
+        unknown = set(args.kurang) - keys
+        if unknown:
+            raise InputError(
+                f"Butir persyaratan tidak dikenal: {', '.join(sorted(unknown))}. "
+                f"Pilihan: {', '.join(sorted(keys))}.",
+                "kurang",
+            )
+        present = keys - set(args.kurang)
+    data = IntakeData(
+        service=sdef.code,
+        nama=args.nama,
+        nik=args.nik,
+        wa=args.wa,
+        no_kk=args.kk,
+        kecamatan=args.kecamatan,
+        conditions=args.kondisi or (),
+        present=present,
+        uraian=args.uraian,
+        berkas=berkas,
+    )
+    from .services.cases import validate_intake
+
+    validate_intake(data)  # bad fields are refused before a password is asked
+    user = acting_user(db, args)
+    with db.write() as session:
+        ref = intake(session, user.actor(), data)
+    print(ref.code)
+    return 0
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    from .services.queries import case_view
+
+    db = open_db(args)
+    with db.read() as session:
+        view = case_view(session, args.code)
+    if args.json:
+        print(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"Kode       : {view.code}  ({view.service_name}, SOP versi {view.sop_version})")
+    print(f"Status     : {view.status_label}; langkah {view.current_step}: {view.current_activity}")
+    print(f"Pemohon    : {view.pemohon_nama}  NIK {view.nik_masked or '-'}  WA {view.wa}")
+    print(
+        f"Diterima   : {fmt_dt(view.received_at)} WIB   Batas: {fmt_dt(view.due_at)} WIB"
+        + (f"   Selesai: {fmt_dt(view.finished_at)} WIB" if view.finished_at else "")
+    )
+    if view.register_number:
+        print(f"Register   : {view.register_number}")
+    for kind, number in view.documents:
+        print(f"Dokumen    : {kind} {number}")
+    if view.delivery:
+        d = view.delivery
+        what = f"PT POS resi {d['resi']}" if d["method"] == "pos" else f"diambil {d['recipient']}"
+        print(f"Penyerahan : {what} ({fmt_dt(d['delivered_at'])})")
+    if view.missing_items:
+        print("Kekurangan : " + "; ".join(view.missing_items))
+    print("Riwayat:")
+    for h in view.history:
+        extra = f" → langkah {h.to_step}" if h.to_step else ""
+        note = f" — {h.note}" if h.note else ""
+        print(
+            f"  {fmt_dt(h.ended_at)}  langkah {h.step_no}: {h.action_label}{extra} oleh "
+            f"{h.username} ({h.working_minutes:.0f}/{h.standard_minutes} mnt){note}"
+        )
+    return 0
+
+
+def cmd_case_advance(args: argparse.Namespace) -> int:
+    from .services.cases import advance
+
+    db = open_db(args)
+    user = acting_user(db, args)
+    with db.write() as session:
+        ref = advance(
+            session,
+            user.actor(),
+            args.code,
+            note=args.note,
+            nomor_dokumen=args.nomor_dokumen,
+            resi=args.resi,
+            penerima=args.penerima,
+            solusi=args.solusi,
+            expected_version=args.versi,
+            expected_step=args.langkah,
+        )
+    _print_ref(ref)
+    return 0
+
+
+def _print_ref(ref: Any) -> None:
+    from .models import CaseStatus
+
+    if ref.status == CaseStatus.PROSES:
+        print(f"{ref.code}: sekarang di langkah {ref.current_step}.")
+    else:
+        print(f"{ref.code}: {CaseStatus.LABELS[ref.status]}.")
+
+
+def cmd_case_return(args: argparse.Namespace) -> int:
+    from .services.cases import return_to_pemohon, return_to_step
+
+    if args.to_pemohon and not args.missing:
+        raise UsageError("--to-pemohon butuh sedikitnya satu --missing ITEM.")
+    db = open_db(args)
+    user = acting_user(db, args)
+    with db.write() as session:
+        if args.to_pemohon:
+            ref = return_to_pemohon(
+                session,
+                user.actor(),
+                args.code,
+                missing=args.missing,
+                note=args.reason,
+                expected_version=args.versi,
+            )
+        else:
+            ref = return_to_step(
+                session,
+                user.actor(),
+                args.code,
+                to_step=args.to_step,
+                reason=args.reason,
+                expected_version=args.versi,
+            )
+    if args.to_pemohon:
+        print(f"{ref.code}: dikembalikan ke pemohon; menunggu kelengkapan berkas.")
+    else:
+        _print_ref(ref)
+    return 0
+
+
+def cmd_case_resubmit(args: argparse.Namespace) -> int:
+    from .services.cases import resubmit
+
+    db = open_db(args)
+    berkas = _berkas(args.berkas, db)
+    user = acting_user(db, args)
+    with db.write() as session:
+        ref = resubmit(session, user.actor(), args.code, berkas=berkas, note=args.note)
+    _print_ref(ref)
+    return 0
+
+
+def cmd_case_close(args: argparse.Namespace) -> int:
+    from .services.cases import close_simple
+
+    db = open_db(args)
+    user = acting_user(db, args)
+    with db.write() as session:
+        ref = close_simple(session, user.actor(), args.code, solusi=args.solusi)
+    _print_ref(ref)
+    return 0
+
+
+def cmd_case_cancel(args: argparse.Namespace) -> int:
+    from .services.cases import cancel
+
+    db = open_db(args)
+    user = acting_user(db, args)
+    with db.write() as session:
+        ref = cancel(session, user.actor(), args.code, reason=args.reason)
+    _print_ref(ref)
+    return 0
+
+
+def cmd_case_record(args: argparse.Namespace) -> int:
+    from .services.cases import record_delivery, record_document
+
+    if not (args.nomor_dokumen or args.resi or args.penerima):
+        raise UsageError("Isi --nomor-dokumen, --resi atau --penerima.")
+    db = open_db(args)
+    user = acting_user(db, args)
+    with db.write() as session:
+        if args.nomor_dokumen:
+            record_document(session, user.actor(), args.code, number=args.nomor_dokumen)
+        if args.resi or args.penerima:
+            record_delivery(
+                session, user.actor(), args.code, resi=args.resi, penerima=args.penerima
+            )
+    print(f"{args.code}: dicatat.")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from .services.audit import verify
+
+    db = open_db(args)
+    with db.read() as session:
+        result = verify(session)
+    if result.ok:
+        print(f"Log audit utuh: {result.entries} entri diperiksa.")
+        return 0
+    print(
+        f"Log audit TIDAK utuh: {result.problem} (entri pertama yang bermasalah: "
+        f"nomor {result.first_bad_seq})."
+    )
+    return 4
+
+
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from .selftest import run_self_test
+
+    return run_self_test()
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from .ui.app import run
+
+    return run(args.db)
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"tanggal harus YYYY-MM-DD, bukan '{text}'") from None
+
+
+def build_parser() -> Parser:
+    p = Parser(
+        prog="sipelayanan",
+        description="SiPelayanan — pelayanan online WhatsApp Disdukcapil Kabupaten Way Kanan. "
+        "Tanpa sub-perintah: membuka aplikasi desktop.",
+    )
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"SiPelayanan {__version__}",
+        help="tampilkan versi lalu keluar",
+    )
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="uji mandiri tanpa layar: basis data sementara, satu permohonan, tanda "
+        "terima dan QR-nya; mencetak SELF-TEST OK",
+    )
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="basis data: sqlite:///FILE atau postgresql://USER@HOST/DB "
+        "(bawaan: $SIPELAYANAN_DB, atau file SQLite di folder data pengguna)",
+    )
+    sub = p.add_subparsers(dest="command", metavar="PERINTAH", parser_class=Parser)
+
+    db = sub.add_parser("db", help="kelola basis data").add_subparsers(
+        dest="db_command", metavar="PERINTAH", required=True, parser_class=Parser
+    )
+    db.add_parser("upgrade", help="buat/perbarui skema basis data (migrasi)").set_defaults(
+        func=cmd_db_upgrade
+    )
+
+    sop = sub.add_parser("sop", help="definisi SOP").add_subparsers(
+        dest="sop_command", metavar="PERINTAH", required=True, parser_class=Parser
+    )
+    sl = sop.add_parser("list", help="daftar layanan dan langkah SOP")
+    sl.add_argument("--json", action="store_true", help="keluaran JSON")
+    sl.set_defaults(func=cmd_sop_list)
+
+    user = sub.add_parser("user", help="kelola pengguna").add_subparsers(
+        dest="user_command", metavar="PERINTAH", required=True, parser_class=Parser
+    )
+    ua = user.add_parser("add", help="tambah pengguna (kata sandi dibaca dari standard input)")
+    ua.add_argument("username", metavar="USERNAME")
+    ua.add_argument("--name", required=True, metavar="NAMA", help="nama lengkap")
+    ua.add_argument(
+        "--role",
+        required=True,
+        action="append",
+        metavar="PERAN",
+        help="peran (boleh berulang): operator_online, operator, kasi, kabid, "
+        "kadis, petugas_penyerahan, petugas_aduan, pejabat_aduan, tim_aduan, admin",
+    )
+    ua.add_argument("--nip", help="NIP (opsional)")
+    ua.set_defaults(func=cmd_user_add)
+    user.add_parser("list", help="daftar pengguna").set_defaults(func=cmd_user_list)
+    up = user.add_parser("passwd", help="ganti kata sandi (dibaca dari standard input)")
+    up.add_argument("username", metavar="USERNAME")
+    up.set_defaults(func=cmd_user_passwd)
+    for name, active, text in (
+        ("deactivate", False, "nonaktifkan"),
+        ("activate", True, "aktifkan"),
+    ):
+        ud = user.add_parser(name, help=f"{text} pengguna")
+        ud.add_argument("username", metavar="USERNAME")
+        ud.set_defaults(func=cmd_user_active, active=active)
+
+    demo = sub.add_parser("demo", help="muat pengguna dan permohonan contoh untuk mencoba")
+    demo.add_argument("--jumlah", type=int, default=300, help="jumlah permohonan (bawaan 300)")
+    demo.add_argument("--seed", type=int, default=2022, help="benih acak (bawaan 2022)")
+    demo.set_defaults(func=cmd_demo)
+
+    case = sub.add_parser("case", help="permohonan/pengaduan").add_subparsers(
+        dest="case_command", metavar="PERINTAH", required=True, parser_class=Parser
+    )
+
+    def acting(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--user",
+            required=True,
+            metavar="USERNAME",
+            help="petugas yang bertindak (kata sandi dibaca dari standard input)",
+        )
+
+    cn = case.add_parser("new", help="catat permohonan baru; mencetak kode pelacakan")
+    cn.add_argument(
+        "--service",
+        required=True,
+        metavar="LAYANAN",
+        help="KK, SKPWNI, KTP_EL, KIA, AKTA_LAHIR, AKTA_MATI atau PENGADUAN",
+    )
+    cn.add_argument("--nama", required=True, metavar="NAMA", help="nama pemohon/pelapor")
+    cn.add_argument("--nik", metavar="NIK", help="NIK pemohon (16 digit)")
+    cn.add_argument("--wa", required=True, metavar="NOMOR", help="nomor WhatsApp pemohon")
+    cn.add_argument("--kk", metavar="NO", help="nomor KK (16 digit)")
+    cn.add_argument("--kecamatan", metavar="KODE", help="kode kecamatan Way Kanan, mis. 18.08.01")
+    cn.add_argument(
+        "--kondisi",
+        action="append",
+        metavar="KUNCI",
+        help="kondisi persyaratan, mis. anak_lebih_5_tahun (boleh berulang)",
+    )
+    cn.add_argument(
+        "--kurang",
+        action="append",
+        metavar="BUTIR",
+        help="butir persyaratan yang belum ada (bawaan: semua lengkap)",
+    )
+    cn.add_argument("--uraian", metavar="TEKS", help="uraian (pengaduan) atau catatan")
+    cn.add_argument("--berkas", nargs="+", metavar="FILE", help="berkas (gambar atau PDF)")
+    acting(cn)
+    cn.set_defaults(func=cmd_case_new)
+
+    cs = case.add_parser("show", help="tampilkan permohonan")
+    cs.add_argument("code", metavar="KODE")
+    cs.add_argument("--json", action="store_true", help="keluaran JSON")
+    cs.set_defaults(func=cmd_case_show)
+
+    ca = case.add_parser("advance", help="selesaikan langkah sekarang dan teruskan")
+    ca.add_argument("code", metavar="KODE")
+    acting(ca)
+    ca.add_argument("--note", metavar="TEKS", help="catatan")
+    ca.add_argument("--nomor-dokumen", metavar="NO", help="nomor dokumen dari SIAK")
+    ca.add_argument("--resi", metavar="NO", help="nomor resi PT POS")
+    ca.add_argument("--penerima", metavar="NAMA", help="nama yang mengambil dokumen")
+    ca.add_argument("--solusi", metavar="TEKS", help="solusi pengaduan")
+    ca.add_argument(
+        "--versi",
+        type=int,
+        metavar="N",
+        help="tolak bila versi permohonan bukan N (cegah tabrakan)",
+    )
+    ca.add_argument(
+        "--langkah", type=int, metavar="N", help="tolak bila permohonan tidak di langkah N"
+    )
+    ca.set_defaults(func=cmd_case_advance)
+
+    cr = case.add_parser("return", help="kembalikan ke langkah sebelumnya atau ke pemohon")
+    cr.add_argument("code", metavar="KODE")
+    acting(cr)
+    cr.add_argument("--reason", required=True, metavar="TEKS", help="alasan/koreksi")
+    where = cr.add_mutually_exclusive_group(required=True)
+    where.add_argument("--to-step", type=int, metavar="N", help="ke langkah N")
+    where.add_argument("--to-pemohon", action="store_true", help="ke pemohon (berkas kurang)")
+    cr.add_argument(
+        "--missing",
+        nargs="+",
+        action="extend",
+        metavar="ITEM",
+        help="kekurangan berkas (kunci persyaratan atau teks bebas)",
+    )
+    cr.add_argument("--versi", type=int, metavar="N", help="tolak bila versi bukan N")
+    cr.set_defaults(func=cmd_case_return)
+
+    cu = case.add_parser("resubmit", help="catat berkas susulan dari pemohon; proses berlanjut")
+    cu.add_argument("code", metavar="KODE")
+    acting(cu)
+    cu.add_argument("--berkas", nargs="+", metavar="FILE", help="berkas susulan")
+    cu.add_argument("--note", metavar="TEKS", help="catatan")
+    cu.set_defaults(func=cmd_case_resubmit)
+
+    cc = case.add_parser("close", help="tutup pengaduan dengan solusi sederhana")
+    cc.add_argument("code", metavar="KODE")
+    acting(cc)
+    cc.add_argument("--solusi", required=True, metavar="TEKS")
+    cc.set_defaults(func=cmd_case_close)
+
+    cx = case.add_parser("cancel", help="batalkan permohonan")
+    cx.add_argument("code", metavar="KODE")
+    acting(cx)
+    cx.add_argument("--reason", required=True, metavar="TEKS")
+    cx.set_defaults(func=cmd_case_cancel)
+
+    cd = case.add_parser("record", help="catat nomor dokumen SIAK atau penyerahan setelahnya")
+    cd.add_argument("code", metavar="KODE")
+    acting(cd)
+    cd.add_argument("--nomor-dokumen", metavar="NO")
+    cd.add_argument("--resi", metavar="NO")
+    cd.add_argument("--penerima", metavar="NAMA")
+    cd.set_defaults(func=cmd_case_record)
+
+    audit = sub.add_parser("audit", help="log audit").add_subparsers(
+        dest="audit_command", metavar="PERINTAH", required=True, parser_class=Parser
+    )
+    audit.add_parser("verify", help="periksa keutuhan rantai log audit").set_defaults(
+        func=cmd_audit_verify
+    )
+
+    for extend in EXTENSIONS:
+        extend(sub)
+    return p
+
+
+# Other modules (reports, backup, …) add their sub-commands here without editing this file.
+EXTENSIONS: list[Callable[[Any], None]] = []
+
+
+def _load_extensions() -> None:
+    import importlib
+
+    for name in ("sipelayanan.reports.cli", "sipelayanan.ops_cli"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .logs import setup_logging
+
+    setup_logging()
+    _load_extensions()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
+    if args.self_test:
+        func = cmd_self_test
+    try:
+        return func(args)
+    except DatabaseUnavailable as exc:
+        print(f"sipelayanan: {exc}", file=sys.stderr)
+        return 3
+    except SipelayananError as exc:
+        print(f"sipelayanan: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sipelayanan: dibatalkan.", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error in %s", getattr(args, "command", "gui"))
+        from .logs import log_dir
+
+        print(
+            f"sipelayanan: terjadi kesalahan tak terduga; rinciannya dicatat di "
+            f"{Path(log_dir()) / 'sipelayanan.log'}.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,303 @@
+"""Demo data for a newcomer: one user per role and a few hundred realistic requests of every
+service spread over past weeks, at every step, driven through the real service functions."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from .calendar import WIB, WorkCalendar
+from .db import Database
+from .models import User
+from .services import cases as svc
+from .services.context import Actor
+from .services.office import work_calendar
+from .services.users import create_user
+from .sop import services
+
+DEMO_PASSWORD = "rahasia123"
+
+DEMO_USERS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("admin", "Administrator Sistem", ("admin",)),
+    ("online", "Rina Oktaviani", ("operator_online",)),
+    ("operator", "Budi Santoso", ("operator",)),
+    ("kasi", "Hendra Saputra, S.Kom.", ("kasi",)),
+    ("kabid", "Dra. Sri Wahyuni", ("kabid",)),
+    ("kadis", "Drs. Paryanto", ("kadis",)),
+    ("penyerahan", "Agus Pranoto", ("petugas_penyerahan",)),
+    ("aduan", "Dewi Lestari", ("petugas_aduan",)),
+    ("pejabat", "M. Ridwan, S.H.", ("pejabat_aduan",)),
+    ("tim", "Yusuf Hidayat", ("tim_aduan",)),
+]
+
+_FIRST = [
+    "Ahmad",
+    "Siti",
+    "Muhammad",
+    "Nur",
+    "Dedi",
+    "Rini",
+    "Joko",
+    "Wati",
+    "Agus",
+    "Lina",
+    "Rudi",
+    "Yanti",
+    "Hendra",
+    "Sri",
+    "Bambang",
+    "Ani",
+    "Eko",
+    "Fitri",
+    "Imam",
+    "Ratna",
+    "Suparman",
+    "Marlina",
+    "Wayan",
+    "Putu",
+    "Komang",
+    "Rahmat",
+    "Dian",
+    "Heri",
+    "Indah",
+]
+_LAST = [
+    "Saputra",
+    "Sari",
+    "Hidayat",
+    "Wijaya",
+    "Lestari",
+    "Pratama",
+    "Susanti",
+    "Gunawan",
+    "Kurniawan",
+    "Rahayu",
+    "Setiawan",
+    "Handayani",
+    "Nugroho",
+    "Fitriani",
+    "Siregar",
+    "Simanjuntak",
+    "Harahap",
+    "Sembiring",
+    "Purba",
+    "Hasibuan",
+]
+_WEIGHTS = {
+    "KK": 30,
+    "SKPWNI": 12,
+    "KTP_EL": 20,
+    "KIA": 12,
+    "AKTA_LAHIR": 16,
+    "AKTA_MATI": 6,
+    "PENGADUAN": 4,
+}
+_KEC = [f"18.08.{i:02d}" for i in range(1, 16)]
+_PREFIX = ["0811", "0812", "0813", "0821", "0822", "0852", "0853", "0857", "0878", "0896"]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    cases: int
+    users_created: int
+
+
+def _nik(rng: random.Random, female: bool, born: datetime) -> str:
+    day = born.day + (40 if female else 0)
+    return (
+        f"1808{rng.randint(1, 15):02d}{day:02d}{born.month:02d}{born.year % 100:02d}"
+        f"{rng.randint(1, 9999):04d}"
+    )
+
+
+def _kk(rng: random.Random, issued: datetime) -> str:
+    return (
+        f"1808{rng.randint(1, 15):02d}{issued.day:02d}{issued.month:02d}"
+        f"{issued.year % 100:02d}{rng.randint(1, 9999):04d}"
+    )
+
+
+def _wa(rng: random.Random) -> str:
+    return rng.choice(_PREFIX) + "".join(str(rng.randint(0, 9)) for _ in range(8))
+
+
+def _minutes(rng: random.Random, standard: int) -> float:
+    # mostly near the SOP's mutu baku, sometimes well over it
+    return max(1.0, rng.lognormvariate(0, 0.5) * standard * (2.5 if rng.random() < 0.1 else 1))
+
+
+def _random_time(rng: random.Random, cal: WorkCalendar, start: datetime, end: datetime) -> datetime:
+    span = (end - start).total_seconds()
+    t = start + timedelta(seconds=rng.random() * span)
+    if rng.random() < 0.85:  # most messages arrive during office hours
+        t = cal.next_opening(t)
+    return t
+
+
+def ensure_demo_users(db: Database) -> tuple[dict[str, Actor], int]:
+    actors: dict[str, Actor] = {}
+    created = 0
+    with db.write() as session:
+        for username, full_name, roles in DEMO_USERS:
+            user = session.execute(select(User).where(User.username == username)).scalar()
+            if user is None:
+                info = create_user(
+                    session,
+                    username=username,
+                    full_name=full_name,
+                    password=DEMO_PASSWORD,
+                    roles=roles,
+                )
+                actors[username] = Actor(info.id, username)
+                created += 1
+            else:
+                actors[username] = Actor(user.id, username)
+    return actors, created
+
+
+def load_demo(
+    db: Database, *, count: int = 300, seed: int = 2022, now: datetime | None = None
+) -> DemoSummary:
+    rng = random.Random(seed)
+    actors, created = ensure_demo_users(db)
+    by_role: dict[str, Actor] = {}
+    for username, _full, roles in DEMO_USERS:
+        for role in roles:
+            by_role.setdefault(role, actors[username])
+    with db.read() as session:
+        cal = work_calendar(session)
+    end = (now or datetime.now(UTC)).astimezone(WIB)
+    start = end - timedelta(weeks=6)
+    codes = list(_WEIGHTS)
+    weights = list(_WEIGHTS.values())
+    times = sorted(_random_time(rng, cal, start, end) for _ in range(count))
+    made = 0
+    for received in times:
+        if received >= end:
+            continue
+        service = rng.choices(codes, weights)[0]
+        with db.write() as session:
+            _one_case(session, rng, cal, service, received, end, by_role)
+        made += 1
+    return DemoSummary(made, created)
+
+
+def _one_case(
+    session: object,
+    rng: random.Random,
+    cal: WorkCalendar,
+    service: str,
+    received: datetime,
+    end: datetime,
+    by_role: dict[str, Actor],
+) -> None:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    sdef = services()[service]
+    female = rng.random() < 0.5
+    born = datetime(rng.randint(1950, 2020), rng.randint(1, 12), rng.randint(1, 28))
+    if service == "KIA":
+        born = datetime(
+            rng.randint(end.year - 16, end.year - 1), rng.randint(1, 12), rng.randint(1, 28)
+        )
+    name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+    conditions = []
+    if service == "KIA" and end.year - born.year > 5:
+        conditions.append("anak_lebih_5_tahun")
+    present = {r.key for r in sdef.requirements}
+    for group in {r.alternative_group for r in sdef.requirements if r.alternative_group}:
+        members = [r.key for r in sdef.requirements if r.alternative_group == group]
+        keep = rng.choice(members)
+        present -= set(members) - {keep}
+    data = svc.IntakeData(
+        service=service,
+        nama=name,
+        nik=_nik(rng, female, born) if (sdef.requires_nik or rng.random() < 0.5) else None,
+        no_kk=_kk(rng, born + timedelta(days=365 * 20)) if rng.random() < 0.7 else None,
+        wa=_wa(rng),
+        kecamatan=rng.choice(_KEC),
+        conditions=conditions,
+        present=present,
+        uraian="Data pada KK tidak sesuai dengan KTP-el setelah perubahan alamat."
+        if service == "PENGADUAN"
+        else None,
+    )
+    first_role = sdef.step(1).role
+    ref = svc.intake(session, by_role[first_role], data, now=received)
+    t = received
+    # Older requests are mostly finished; recent ones stop somewhere along the way.
+    age_days = (end - received).days
+    stop_at = (
+        sdef.last_step + 1 if age_days > 3 or rng.random() < 0.4 else rng.randint(1, sdef.last_step)
+    )
+    returned_pemohon = False
+    while True:
+        case = svc.load_case(session, ref.code)
+        if case.status != "proses" or case.current_step >= stop_at:
+            return
+        step = sdef.step(case.current_step)
+        actor = by_role[step.role]
+        t = cal.add_working_minutes(cal.next_opening(t), _minutes(rng, step.minutes))
+        if t >= end:
+            return
+        if step.allows("return_pemohon") and not returned_pemohon and rng.random() < 0.08:
+            missing = rng.choice(sdef.requirements)
+            svc.return_to_pemohon(
+                session,
+                actor,
+                ref.code,
+                missing=[missing.key],
+                note="Foto berkas buram, mohon kirim ulang.",
+                now=t,
+            )
+            returned_pemohon = True
+            t = cal.add_working_minutes(t, rng.uniform(30, 900))
+            if t >= end or rng.random() < 0.15:
+                return  # still waiting for the pemohon
+            svc.resubmit(session, actor, ref.code, now=t)
+            continue
+        targets = step.back_targets()
+        if targets and rng.random() < 0.07:
+            svc.return_to_step(
+                session,
+                actor,
+                ref.code,
+                to_step=targets[0],
+                reason="Ejaan nama tidak sesuai berkas, mohon diperbaiki.",
+                now=t,
+            )
+            continue
+        if step.allows("close") and rng.random() < 0.6:
+            svc.close_simple(
+                session,
+                actor,
+                ref.code,
+                solusi="Data sudah dicek di SIAK dan diperbaiki; mohon cetak ulang.",
+                now=t,
+            )
+            return
+        kwargs: dict[str, Any] = {}
+        if "nomor_dokumen" in step.records:
+            kwargs["nomor_dokumen"] = f"1808-{rng.randint(10**9, 10**10 - 1)}"
+        if "penyerahan" in step.records:
+            if service == "KTP_EL" or rng.random() < 0.3:
+                kwargs["resi"] = f"P{rng.randint(10**11, 10**12 - 1)}"
+            else:
+                kwargs["penerima"] = name
+        if service == "PENGADUAN" and step.no in (6, 7):
+            kwargs["solusi"] = "Tim menyarankan perbaikan data melalui SIAK; pelapor diberi tahu."
+        if rng.random() < 0.01 and step.no > 1:
+            svc.cancel(
+                session,
+                by_role.get("kasi", actor),
+                ref.code,
+                reason="Pemohon membatalkan permohonan.",
+                now=t,
+            )
+            return
+        svc.advance(session, actor, ref.code, now=t, **kwargs)

@@ -1,0 +1,39 @@
+"""SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
+
+from .audit import AuditEntry, AuditHead
+from .base import Base, CaseId, UserId
+from .cases import (
+    Attachment,
+    Case,
+    CaseDocument,
+    CaseStatus,
+    CaseStep,
+    ChecklistItem,
+    Delivery,
+    SopSnapshot,
+)
+from .office import Closure, OfficeSetting
+from .register import RegisterCounter, RegisterEntry
+from .users import User, UserRole
+
+__all__ = [
+    "Attachment",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Case",
+    "CaseDocument",
+    "CaseId",
+    "CaseStatus",
+    "CaseStep",
+    "ChecklistItem",
+    "Closure",
+    "Delivery",
+    "OfficeSetting",
+    "RegisterCounter",
+    "RegisterEntry",
+    "SopSnapshot",
+    "User",
+    "UserId",
+    "UserRole",
+]

@@ -1,0 +1,293 @@
+"""Staff accounts and login (Argon2id, lock-out after repeated failures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import AuthError, DomainError, InputError, NotFound, PermissionDenied
+from ..models import User, UserRole
+from ..sop import ROLES
+from . import audit
+from .context import Actor, resolve_now
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    full_name: str
+    nip: str | None
+    roles: tuple[str, ...]
+    active: bool
+
+    def actor(self) -> Actor:
+        return Actor(user_id=self.id, username=self.username)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(
+        id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        nip=user.nip,
+        roles=tuple(sorted(user.role_keys)),
+        active=user.active,
+    )
+
+
+def _check_roles(roles: list[str] | tuple[str, ...] | set[str]) -> list[str]:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise InputError(
+            f"Peran tidak dikenal: {', '.join(unknown)}. Pilihan: {', '.join(ROLES)}.", "roles"
+        )
+    if not roles:
+        raise InputError("Pengguna harus memiliki sedikitnya satu peran.", "roles")
+    return sorted(set(roles))
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", "password")
+
+
+def _check_username(username: str) -> str:
+    username = username.strip().lower()
+    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
+        raise InputError(
+            "Nama pengguna hanya boleh huruf, angka, titik, garis bawah atau tanda minus "
+            "(maksimal 64 karakter).",
+            "username",
+        )
+    return username
+
+
+def _require_admin(session: Session, actor: Actor | None) -> None:
+    if actor is None:
+        return  # bootstrap / command line run by whoever controls the database
+    user = session.get(User, actor.user_id)
+    if user is None or not user.active or "admin" not in user.role_keys:
+        raise PermissionDenied("Hanya admin yang dapat mengelola pengguna.")
+
+
+def count_users(session: Session) -> int:
+    return int(session.execute(select(func.count(User.id))).scalar_one())
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: list[str] | tuple[str, ...],
+    nip: str | None = None,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> UserInfo:
+    _require_admin(session, actor)
+    username = _check_username(username)
+    full_name = " ".join(full_name.split())
+    if not full_name or len(full_name) > 200:
+        raise InputError("Nama lengkap wajib diisi (maksimal 200 karakter).", "full_name")
+    _check_password(password)
+    role_list = _check_roles(list(roles))
+    if session.execute(select(User.id).where(User.username == username)).first():
+        raise InputError(f"Nama pengguna '{username}' sudah dipakai.", "username")
+    user = User(
+        username=username,
+        full_name=full_name,
+        nip=(nip or "").strip() or None,
+        password_hash=hash_password(password),
+        active=True,
+        failed_logins=0,
+        created_at=resolve_now(now),
+        roles=[UserRole(role=r) for r in role_list],
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        {"username": username, "roles": role_list},
+        now=now,
+        username="(sistem)",
+    )
+    return _info(user)
+
+
+def get_user(session: Session, username: str) -> UserInfo:
+    user = session.execute(select(User).where(User.username == username.strip().lower())).scalar()
+    if user is None:
+        raise NotFound(f"Pengguna '{username}' tidak ditemukan.")
+    return _info(user)
+
+
+def list_users(session: Session) -> list[UserInfo]:
+    return [_info(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    now: datetime | None = None,
+    workstation: str | None = None,
+) -> UserInfo:
+    """Check a password; count failures and lock the account after too many.
+
+    Runs in a write transaction because it records the attempt; the caller commits even when
+    this raises AuthError so the failure counter and audit entry are kept.
+    """
+    at = resolve_now(now)
+    name = username.strip().lower()
+    user = session.execute(select(User).where(User.username == name)).scalar()
+    who = (
+        Actor(user.id, user.username, workstation)
+        if user and workstation
+        else (Actor(user.id, user.username) if user else None)
+    )
+    generic = AuthError("Nama pengguna atau kata sandi salah.")
+    if user is None:
+        audit.record(
+            session,
+            None,
+            "login.failed",
+            "user",
+            None,
+            {"reason": "unknown"},
+            now=at,
+            username=name[:64],
+        )
+        raise generic
+    if not user.active:
+        audit.record(session, who, "login.failed", "user", user.id, {"reason": "inactive"}, now=at)
+        raise AuthError("Akun ini sudah dinonaktifkan. Hubungi admin.")
+    if user.locked_until is not None and user.locked_until > at:
+        minutes = max(1, int((user.locked_until - at).total_seconds() // 60) + 1)
+        audit.record(session, who, "login.failed", "user", user.id, {"reason": "locked"}, now=at)
+        raise AuthError(
+            f"Akun dikunci sementara karena terlalu banyak percobaan gagal. "
+            f"Coba lagi dalam {minutes} menit atau minta admin mengatur ulang kata sandi."
+        )
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        detail: dict[str, object] = {"reason": "password", "failures": user.failed_logins}
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = at + LOCKOUT
+            user.failed_logins = 0
+            detail["locked"] = True
+        audit.record(session, who, "login.failed", "user", user.id, detail, now=at)
+        raise generic from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(session, who, "login", "user", user.id, now=at)
+    return _info(user)
+
+
+def actor_user(session: Session, actor: Actor) -> User:
+    """The acting user, freshly loaded: deactivated accounts can no longer act."""
+    user = session.get(User, actor.user_id)
+    if user is None or not user.active:
+        raise PermissionDenied("Akun ini tidak aktif lagi; silakan masuk ulang.")
+    return user
+
+
+def set_password(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> None:
+    user = session.execute(select(User).where(User.username == username.strip().lower())).scalar()
+    if user is None:
+        raise NotFound(f"Pengguna '{username}' tidak ditemukan.")
+    if actor is None or actor.user_id != user.id:
+        _require_admin(session, actor)
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(session, actor, "user.password", "user", user.id, now=now, username="(sistem)")
+
+
+def _active_admins(session: Session) -> int:
+    return int(
+        session.execute(
+            select(func.count(User.id))
+            .join(UserRole)
+            .where(User.active.is_(True), UserRole.role == "admin")
+        ).scalar_one()
+    )
+
+
+def update_user(
+    session: Session,
+    username: str,
+    *,
+    actor: Actor | None = None,
+    full_name: str | None = None,
+    nip: str | None = None,
+    roles: list[str] | None = None,
+    active: bool | None = None,
+    now: datetime | None = None,
+) -> UserInfo:
+    _require_admin(session, actor)
+    user = session.execute(select(User).where(User.username == username.strip().lower())).scalar()
+    if user is None:
+        raise NotFound(f"Pengguna '{username}' tidak ditemukan.")
+    was_admin = user.active and "admin" in user.role_keys
+    changes: dict[str, object] = {}
+    if full_name is not None:
+        full_name = " ".join(full_name.split())
+        if not full_name:
+            raise InputError("Nama lengkap wajib diisi.", "full_name")
+        user.full_name = full_name
+        changes["full_name"] = True
+    if nip is not None:
+        user.nip = nip.strip() or None
+        changes["nip"] = True
+    if roles is not None:
+        role_list = _check_roles(roles)
+        user.roles = [UserRole(role=r) for r in role_list]
+        changes["roles"] = role_list
+    if active is not None:
+        user.active = active
+        changes["active"] = active
+    session.flush()
+    still_admin = user.active and "admin" in user.role_keys
+    if was_admin and not still_admin and _active_admins(session) == 0:
+        raise DomainError("Admin terakhir tidak dapat dinonaktifkan atau dicabut perannya.")
+    audit.record(
+        session, actor, "user.update", "user", user.id, changes, now=now, username="(sistem)"
+    )
+    return _info(user)

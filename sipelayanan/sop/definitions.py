@@ -1,0 +1,340 @@
+"""Immutable definitions of the office's signed SOPs (one ``ServiceDef`` per service).
+
+A definition is read from ``resources/sop/<CODE>.toml`` by :mod:`sipelayanan.sop.loader`.
+It turns into plain JSON-able data (:meth:`ServiceDef.to_dict`) and back
+(:meth:`ServiceDef.from_dict`) without loss, so a case can keep a snapshot of the SOP it started
+under; :meth:`ServiceDef.fingerprint` identifies a definition's exact content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, cast
+
+__all__ = [
+    "MOVE_KINDS",
+    "RECORD_KINDS",
+    "ROLES",
+    "Condition",
+    "Move",
+    "MoveKind",
+    "Requirement",
+    "ServiceDef",
+    "SopError",
+    "Step",
+]
+
+#: The product's roles (one person may hold several) and their Indonesian labels.
+ROLES: dict[str, str] = {
+    "operator_online": "Operator Pelayanan Online",
+    "operator": "Petugas/Operator",
+    "kasi": "Kasi",
+    "kabid": "Kabid",
+    "kadis": "Kepala Dinas",
+    "petugas_penyerahan": "Petugas Penyerahan Dokumen",
+    "petugas_aduan": "Petugas Penerima Aduan",
+    "pejabat_aduan": "Pejabat Pengelola Pengaduan",
+    "tim_aduan": "Tim Penjawab Aduan",
+    "admin": "Administrator",
+}
+
+MoveKind = Literal["next", "return_pemohon", "back", "close"]
+
+#: ``next``: to the following step (on the last step: finish); ``return_pemohon``: back to the
+#: pemohon with the missing items; ``back``: to an earlier step (``to``) with a reason;
+#: ``close``: end the case here (a simple complaint solved at once).
+MOVE_KINDS: tuple[MoveKind, ...] = ("next", "return_pemohon", "back", "close")
+
+#: What a step records: ``nomor_dokumen`` — the document number SIAK produced;
+#: ``penyerahan`` — the hand-over of the document (in person or through PT POS).
+RECORD_KINDS: tuple[str, ...] = ("nomor_dokumen", "penyerahan")
+
+
+class SopError(Exception):
+    """An SOP definition file is invalid. ``str()`` is ``"<file>:<line>: <message>"``."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        if self.path is None:
+            return self.message
+        if self.line is None:
+            return f"{self.path}: {self.message}"
+        return f"{self.path}:{self.line}: {self.message}"
+
+    def __str__(self) -> str:
+        return self._text()
+
+
+@dataclass(frozen=True)
+class Move:
+    """A way out of a step. ``to`` is set only for ``back``."""
+
+    kind: MoveKind
+    to: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "to": self.to}
+
+
+@dataclass(frozen=True)
+class Step:
+    no: int
+    activity: str
+    actor_label: str
+    role: str
+    minutes: int
+    needs: str
+    output: str
+    moves: tuple[Move, ...]
+    assigns_register: bool = False
+    records: tuple[str, ...] = ()
+    decision: bool = False
+    with_roles: tuple[str, ...] = ()
+
+    def allows(self, kind: str) -> bool:
+        """Whether this step has a move of ``kind`` (``next``, ``return_pemohon``, ...)."""
+        return any(m.kind == kind for m in self.moves)
+
+    def back_targets(self) -> tuple[int, ...]:
+        """The earlier steps this step may send a case back to."""
+        return tuple(m.to for m in self.moves if m.kind == "back" and m.to is not None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "no": self.no,
+            "activity": self.activity,
+            "actor_label": self.actor_label,
+            "role": self.role,
+            "minutes": self.minutes,
+            "needs": self.needs,
+            "output": self.output,
+            "moves": [m.to_dict() for m in self.moves],
+            "assigns_register": self.assigns_register,
+            "records": list(self.records),
+            "decision": self.decision,
+            "with_roles": list(self.with_roles),
+        }
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A checklist item. Items with the same ``alternative_group`` are alternatives (any one
+    satisfies the group); an item with a ``condition`` only applies when that condition holds.
+    ``count`` is how many copies/persons the item stands for (e.g. 2 saksi); it is informative."""
+
+    key: str
+    label: str
+    source: str
+    required: bool = True
+    condition: str | None = None
+    alternative_group: str | None = None
+    count: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "source": self.source,
+            "required": self.required,
+            "condition": self.condition,
+            "alternative_group": self.alternative_group,
+            "count": self.count,
+        }
+
+
+@dataclass(frozen=True)
+class Condition:
+    key: str
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "label": self.label}
+
+
+@dataclass(frozen=True)
+class ServiceDef:
+    code: str
+    version: str
+    name: str
+    short_name: str
+    sop_number: str
+    sop_title: str
+    wa_number: str
+    standard_working_days: int
+    document_kind: str | None
+    requires_nik: bool
+    register_name: str
+    requirements: tuple[Requirement, ...]
+    conditions: tuple[Condition, ...]
+    steps: tuple[Step, ...]
+
+    def step(self, no: int) -> Step:
+        for s in self.steps:
+            if s.no == no:
+                return s
+        raise KeyError(f"SOP {self.code} tidak memiliki langkah {no} (langkah 1-{self.last_step})")
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(s.minutes for s in self.steps)
+
+    @property
+    def last_step(self) -> int:
+        return self.steps[-1].no if self.steps else 0
+
+    def missing_requirements(
+        self, present: Iterable[str], conditions: Iterable[str] = ()
+    ) -> list[Requirement]:
+        """Required checklist items not in ``present``, in checklist order.
+
+        An item whose ``condition`` is not in ``conditions`` does not apply. An alternative group
+        is satisfied when any applicable member is present; when none is, all its applicable
+        required members are returned (the pemohon may bring any one of them).
+        """
+        have = set(present)
+        active = set(conditions)
+        applicable = [r for r in self.requirements if r.condition is None or r.condition in active]
+        satisfied_groups = {
+            r.alternative_group
+            for r in applicable
+            if r.alternative_group is not None and r.key in have
+        }
+        missing: list[Requirement] = []
+        for r in applicable:
+            if not r.required:
+                continue
+            if r.alternative_group is not None:
+                if r.alternative_group not in satisfied_groups:
+                    missing.append(r)
+            elif r.key not in have:
+                missing.append(r)
+        return missing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "version": self.version,
+            "name": self.name,
+            "short_name": self.short_name,
+            "sop_number": self.sop_number,
+            "sop_title": self.sop_title,
+            "wa_number": self.wa_number,
+            "standard_working_days": self.standard_working_days,
+            "document_kind": self.document_kind,
+            "requires_nik": self.requires_nik,
+            "register_name": self.register_name,
+            "requirements": [r.to_dict() for r in self.requirements],
+            "conditions": [c.to_dict() for c in self.conditions],
+            "steps": [s.to_dict() for s in self.steps],
+        }
+
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the canonical JSON of :meth:`to_dict`: equal content, equal value."""
+        canonical = json.dumps(
+            self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ServiceDef:
+        """Rebuild a definition from :meth:`to_dict` output (e.g. a snapshot kept in the
+        database). Raises :class:`SopError` when the data is not such output."""
+        try:
+            return cls(
+                code=_s(d["code"]),
+                version=_s(d["version"]),
+                name=_s(d["name"]),
+                short_name=_s(d["short_name"]),
+                sop_number=_s(d["sop_number"]),
+                sop_title=_s(d["sop_title"]),
+                wa_number=_s(d["wa_number"]),
+                standard_working_days=_i(d["standard_working_days"]),
+                document_kind=_opt_s(d["document_kind"]),
+                requires_nik=_b(d["requires_nik"]),
+                register_name=_s(d["register_name"]),
+                requirements=tuple(
+                    Requirement(
+                        key=_s(r["key"]),
+                        label=_s(r["label"]),
+                        source=_s(r["source"]),
+                        required=_b(r["required"]),
+                        condition=_opt_s(r["condition"]),
+                        alternative_group=_opt_s(r["alternative_group"]),
+                        count=_i(r["count"]),
+                    )
+                    for r in _list(d["requirements"])
+                ),
+                conditions=tuple(
+                    Condition(key=_s(c["key"]), label=_s(c["label"]))
+                    for c in _list(d["conditions"])
+                ),
+                steps=tuple(
+                    Step(
+                        no=_i(s["no"]),
+                        activity=_s(s["activity"]),
+                        actor_label=_s(s["actor_label"]),
+                        role=_s(s["role"]),
+                        minutes=_i(s["minutes"]),
+                        needs=_s(s["needs"]),
+                        output=_s(s["output"]),
+                        moves=tuple(
+                            Move(kind=_kind(m["kind"]), to=_opt_i(m["to"]))
+                            for m in _list(s["moves"])
+                        ),
+                        assigns_register=_b(s["assigns_register"]),
+                        records=tuple(_s(x) for x in _list(s["records"])),
+                        decision=_b(s["decision"]),
+                        with_roles=tuple(_s(x) for x in _list(s["with_roles"])),
+                    )
+                    for s in _list(d["steps"])
+                ),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SopError(f"Data SOP tersimpan tidak valid: {exc!r}") from exc
+
+
+def _s(v: Any) -> str:
+    if not isinstance(v, str):
+        raise TypeError(f"teks diharapkan, didapat {v!r}")
+    return v
+
+
+def _opt_s(v: Any) -> str | None:
+    return None if v is None else _s(v)
+
+
+def _i(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"bilangan bulat diharapkan, didapat {v!r}")
+    return v
+
+
+def _opt_i(v: Any) -> int | None:
+    return None if v is None else _i(v)
+
+
+def _b(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise TypeError(f"true/false diharapkan, didapat {v!r}")
+    return v
+
+
+def _list(v: Any) -> list[Any]:
+    if not isinstance(v, list | tuple):
+        raise TypeError(f"daftar diharapkan, didapat {v!r}")
+    return list(v)
+
+
+def _kind(v: Any) -> MoveKind:
+    if v not in MOVE_KINDS:
+        raise ValueError(f"jenis perpindahan tidak dikenal: {v!r}")
+    return cast(MoveKind, v)

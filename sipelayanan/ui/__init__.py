@@ -1,0 +1,1 @@
+"""PySide6 desktop UI: the only package that imports Qt."""
