@@ -32,7 +32,9 @@ _ARGPARSE_ID = {
     "expected one argument": "butuh satu nilai",
     "expected at least one argument": "butuh sedikitnya satu nilai",
     "argument %(argument_name)s: %(message)s": "argumen %(argument_name)s: %(message)s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "pilihan tidak sah: %(value)r (pilih dari %(choices)s)",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "pilihan tidak sah: %(value)r (pilih dari %(choices)s)"
+    ),
     "invalid %(type)s value: %(value)r": "nilai %(type)s tidak sah: %(value)r",
     "not allowed with argument %s": "tidak boleh bersama argumen %s",
     "one of the arguments %s is required": "salah satu argumen %s wajib diisi",
