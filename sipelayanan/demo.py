@@ -4,6 +4,7 @@ service spread over past weeks, at every step, driven through the real service f
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -160,7 +161,12 @@ def ensure_demo_users(db: Database) -> tuple[dict[str, Actor], int]:
 
 
 def load_demo(
-    db: Database, *, count: int = 300, seed: int = 2022, now: datetime | None = None
+    db: Database,
+    *,
+    count: int = 300,
+    seed: int = 2022,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
     rng = random.Random(seed)
     actors, created = ensure_demo_users(db)
@@ -176,13 +182,25 @@ def load_demo(
     weights = list(_WEIGHTS.values())
     times = sorted(_random_time(rng, cal, start, end) for _ in range(count))
     made = 0
-    for received in times:
+    open_from = int(len(times) * 0.8)  # the newest fifth is still being worked on
+    open_seen: dict[str, int] = {}
+    for index, received in enumerate(times):
         if received >= end:
             continue
         service = rng.choices(codes, weights)[0]
+        last = services()[service].last_step
+        if index >= open_from:
+            # spread the open ones over every step, so every inbox has work
+            n = open_seen.get(service, 0)
+            open_seen[service] = n + 1
+            stop_at = 1 + n % last
+        else:
+            stop_at = last + 1
         with db.write() as session:
-            _one_case(session, rng, cal, service, received, end, by_role)
+            _one_case(session, rng, cal, service, received, end, by_role, stop_at)
         made += 1
+        if progress is not None:
+            progress(made, len(times))
     return DemoSummary(made, created)
 
 
@@ -194,6 +212,7 @@ def _one_case(
     received: datetime,
     end: datetime,
     by_role: dict[str, Actor],
+    stop_at: int,
 ) -> None:
     from sqlalchemy.orm import Session
 
@@ -230,11 +249,7 @@ def _one_case(
     first_role = sdef.step(1).role
     ref = svc.intake(session, by_role[first_role], data, now=received)
     t = received
-    # Older requests are mostly finished; recent ones stop somewhere along the way.
-    age_days = (end - received).days
-    stop_at = (
-        sdef.last_step + 1 if age_days > 3 or rng.random() < 0.4 else rng.randint(1, sdef.last_step)
-    )
+    open_case = stop_at <= sdef.last_step
     returned_pemohon = False
     while True:
         case = svc.load_case(session, ref.code)
@@ -244,7 +259,9 @@ def _one_case(
         actor = by_role[step.role]
         t = cal.add_working_minutes(cal.next_opening(t), _minutes(rng, step.minutes))
         if t >= end:
-            return
+            if open_case:
+                return
+            t = end - timedelta(seconds=1)  # finished just now
         if step.allows("return_pemohon") and not returned_pemohon and rng.random() < 0.08:
             missing = rng.choice(sdef.requirements)
             svc.return_to_pemohon(
@@ -257,7 +274,7 @@ def _one_case(
             )
             returned_pemohon = True
             t = cal.add_working_minutes(t, rng.uniform(30, 900))
-            if t >= end or rng.random() < 0.15:
+            if t >= end or (open_case and rng.random() < 0.5):
                 return  # still waiting for the pemohon
             svc.resubmit(session, actor, ref.code, now=t)
             continue

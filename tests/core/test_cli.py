@@ -1,0 +1,488 @@
+"""The `sipelayanan` command: every service carried from intake to hand-over by the right users,
+return paths, refusals with exit status 2 and one Indonesian line, never a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sipelayanan.cli import main
+from sipelayanan.demo import DEMO_PASSWORD
+from sipelayanan.sop import services
+
+ROLE_USER = {
+    "operator_online": "online",
+    "operator": "operator",
+    "kasi": "kasi",
+    "kabid": "kabid",
+    "kadis": "kadis",
+    "petugas_penyerahan": "penyerahan",
+    "petugas_aduan": "aduan",
+    "pejabat_aduan": "pejabat",
+    "tim_aduan": "tim",
+}
+NIK = "1808011203850001"
+
+
+def run(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    *args: str,
+    stdin: str = DEMO_PASSWORD + "\n",
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(["--db", db_url, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def show(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str, code: str
+) -> dict[str, Any]:
+    rc, out, _ = run(monkeypatch, capsys, db_url, "case", "show", code, "--json")
+    assert rc == 0
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("service", list(services()))
+def test_cli_carries_each_service_to_the_end(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    service: str,
+) -> None:
+    sdef = services()[service]
+    rc, out, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "new",
+        "--service",
+        service,
+        "--nama",
+        "Budi Hartono",
+        "--nik",
+        NIK,
+        "--wa",
+        "0811-7961-501",
+        "--kk",
+        "1808010101200003",
+        "--kecamatan",
+        "18.08.04",
+        "--user",
+        ROLE_USER[sdef.step(1).role],
+    )
+    assert rc == 0, err
+    code = out.strip()
+    assert len(code) == 9
+    for step in sdef.steps:
+        extra: list[str] = []
+        if "nomor_dokumen" in step.records:
+            extra += ["--nomor-dokumen", "1808-LU-17112026-0001"]
+        if "penyerahan" in step.records:
+            extra += ["--penerima", "Budi Hartono"]
+        rc, out, err = run(
+            monkeypatch,
+            capsys,
+            db_url,
+            "case",
+            "advance",
+            code,
+            "--user",
+            ROLE_USER[step.role],
+            "--langkah",
+            str(step.no),
+            *extra,
+        )
+        assert rc == 0, err
+    data = show(monkeypatch, capsys, db_url, code)
+    assert data["status"] == "selesai"
+    assert data["code"] == code and data["service"] == service and data["wa"] == "+628117961501"
+    assert [h["step_no"] for h in data["history"]] == [s.no for s in sdef.steps]
+    assert [h["username"] for h in data["history"]] == [ROLE_USER[s.role] for s in sdef.steps]
+    if any("penyerahan" in s.records for s in sdef.steps):
+        assert data["delivery"]["recipient"] == "Budi Hartono"
+
+
+def test_cli_return_paths(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    rc, out, _ = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "new",
+        "--service",
+        "AKTA_LAHIR",
+        "--nama",
+        "Siti",
+        "--nik",
+        NIK,
+        "--wa",
+        "081279615000",
+        "--user",
+        "online",
+    )
+    code = out.strip()
+    steps = [("online", []), ("online", [])]
+    for user, _ in steps[:1]:
+        assert run(monkeypatch, capsys, db_url, "case", "advance", code, "--user", user)[0] == 0
+    # step 2: completeness check -> back to the pemohon, then the missing berkas arrives
+    rc, out, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "return",
+        code,
+        "--user",
+        "online",
+        "--reason",
+        "Foto buram",
+        "--to-pemohon",
+        "--missing",
+        "kartu_keluarga",
+        "Foto KTP saksi kedua",
+    )
+    assert rc == 0, err
+    data = show(monkeypatch, capsys, db_url, code)
+    assert data["status"] == "menunggu_pemohon"
+    assert data["missing_items"][1] == "Foto KTP saksi kedua"
+    rc, out, err = run(monkeypatch, capsys, db_url, "case", "advance", code, "--user", "online")
+    assert rc == 2 and "dikembalikan ke pemohon" in err
+    assert run(monkeypatch, capsys, db_url, "case", "resubmit", code, "--user", "online")[0] == 0
+    assert run(monkeypatch, capsys, db_url, "case", "advance", code, "--user", "online")[0] == 0
+    # step 3 (Kasi) -> back to step 2; step 4 (Kabid) -> back to Kasi
+    rc, _, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "return",
+        code,
+        "--user",
+        "kasi",
+        "--reason",
+        "NIK ayah salah",
+        "--to-step",
+        "2",
+    )
+    assert rc == 0, err
+    assert run(monkeypatch, capsys, db_url, "case", "advance", code, "--user", "online")[0] == 0
+    assert run(monkeypatch, capsys, db_url, "case", "advance", code, "--user", "kasi")[0] == 0
+    rc, _, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "return",
+        code,
+        "--user",
+        "kabid",
+        "--reason",
+        "Cek ulang",
+        "--to-step",
+        "1",
+    )
+    assert rc == 2 and "langkah 3" in err and "\n" not in err.strip()
+    rc, _, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "return",
+        code,
+        "--user",
+        "kabid",
+        "--reason",
+        "Cek ulang",
+        "--to-step",
+        "3",
+    )
+    assert rc == 0, err
+    data = show(monkeypatch, capsys, db_url, code)
+    assert data["current_step"] == 3
+    actions = [(h["step_no"], h["action"], h["to_step"]) for h in data["history"]]
+    assert (3, "kembali", 2) in actions and (4, "kembali", 3) in actions
+    assert (2, "kembali_pemohon", None) in actions and (2, "kirim_ulang", None) in actions
+
+
+def test_cli_complaint_simple_path(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    rc, out, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "new",
+        "--service",
+        "PENGADUAN",
+        "--nama",
+        "Pelapor",
+        "--wa",
+        "081279615001",
+        "--uraian",
+        "KK belum jadi",
+        "--user",
+        "aduan",
+    )
+    assert rc == 0, err
+    code = out.strip()
+    for _ in range(2):
+        assert run(monkeypatch, capsys, db_url, "case", "advance", code, "--user", "aduan")[0] == 0
+    rc, out, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "close",
+        code,
+        "--user",
+        "aduan",
+        "--solusi",
+        "Sudah dicetak, silakan diambil",
+    )
+    assert rc == 0, err
+    data = show(monkeypatch, capsys, db_url, code)
+    assert (data["status"], data["closed_path"], data["solusi"]) == (
+        "selesai",
+        "sederhana",
+        "Sudah dicetak, silakan diambil",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (
+            [
+                "case",
+                "new",
+                "--service",
+                "KK",
+                "--nama",
+                "X",
+                "--nik",
+                "12",
+                "--wa",
+                "0811",
+                "--user",
+                "online",
+            ],
+            "NIK",
+        ),
+        (
+            [
+                "case",
+                "new",
+                "--service",
+                "KK",
+                "--nama",
+                "X",
+                "--nik",
+                NIK,
+                "--wa",
+                "+12025550100",
+                "--user",
+                "online",
+            ],
+            "WhatsApp",
+        ),
+        (
+            [
+                "case",
+                "new",
+                "--service",
+                "XX",
+                "--nama",
+                "X",
+                "--nik",
+                NIK,
+                "--wa",
+                "0811",
+                "--user",
+                "online",
+            ],
+            "Layanan",
+        ),
+        (["case", "show", "ABCD-EFGH2"], "salah ketik"),
+        (["case", "show", "ABCD-EFGH3"], "tidak ditemukan"),
+        (
+            [
+                "case",
+                "new",
+                "--service",
+                "KK",
+                "--nama",
+                "X",
+                "--nik",
+                NIK,
+                "--wa",
+                "081279615000",
+                "--user",
+                "kasi",
+            ],
+            "Operator Pelayanan Online",
+        ),
+        (["case", "advance"], "argumen wajib"),
+    ],
+)
+def test_cli_bad_input_exit_2_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    args: list[str],
+    needle: str,
+) -> None:
+    try:
+        rc, _out, err = run(monkeypatch, capsys, db_url, *args)
+    except SystemExit as exc:  # argparse usage errors
+        rc, err = int(str(exc.code)), capsys.readouterr().err
+    assert rc == 2
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_cli_wrong_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    rc, _, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "new",
+        "--service",
+        "KK",
+        "--nama",
+        "X",
+        "--nik",
+        NIK,
+        "--wa",
+        "081279615000",
+        "--user",
+        "online",
+        stdin="salah\n",
+    )
+    assert rc == 2 and err.strip() == "sipelayanan: Nama pengguna atau kata sandi salah."
+
+
+def test_sop_list_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    rc, out, _ = run(monkeypatch, capsys, db_url, "sop", "list", "--json")
+    data = {s["code"]: s for s in json.loads(out)}
+    assert rc == 0 and list(data) == list(services())
+    for code, sdef in services().items():
+        svc = data[code]
+        assert svc["total_minutes"] == sum(s.minutes for s in sdef.steps)
+        for got, step in zip(svc["steps"], sdef.steps, strict=True):
+            assert set(got) >= {
+                "no",
+                "activity",
+                "actor_label",
+                "role",
+                "minutes",
+                "output",
+                "moves",
+            }
+            assert (got["no"], got["role"], got["minutes"]) == (step.no, step.role, step.minutes)
+    assert data["KK"]["total_minutes"] == 45
+    assert {"kind": "back", "to": 2} in data["AKTA_LAHIR"]["steps"][2]["moves"]
+    assert {"kind": "close"} in data["PENGADUAN"]["steps"][2]["moves"]
+
+
+def test_user_add_and_login(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    rc, out, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "user",
+        "add",
+        "rina",
+        "--name",
+        "Rina Oktaviani",
+        "--role",
+        "operator_online",
+        "--role",
+        "operator",
+        stdin="kunci-rahasia-1\n",
+    )
+    assert rc == 0, err
+    rc, _out, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "new",
+        "--service",
+        "KK",
+        "--nama",
+        "Budi",
+        "--nik",
+        NIK,
+        "--wa",
+        "081279615000",
+        "--user",
+        "rina",
+        stdin="kunci-rahasia-1\n",
+    )
+    assert rc == 0, err
+    rc, _, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "user",
+        "add",
+        "rina",
+        "--name",
+        "R",
+        "--role",
+        "operator",
+        stdin="kunci-rahasia-1\n",
+    )
+    assert rc == 2 and "sudah dipakai" in err
+    rc, _, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "user",
+        "add",
+        "budi",
+        "--name",
+        "B",
+        "--role",
+        "lurah",
+        stdin="kunci-rahasia-1\n",
+    )
+    assert rc == 2 and "Peran tidak dikenal" in err
+
+
+def test_real_process_help_and_error(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("sipelayanan")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SIPELAYANAN_DB": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "HOME": str(tmp_path),
+    }
+    out = subprocess.run(
+        [exe, "case", "new", "--help"], capture_output=True, text=True, env=env, check=True
+    )
+    assert "penggunaan:" in out.stdout and "--service" in out.stdout and "opsi" in out.stdout
+    bad = subprocess.run([exe, "case", "show", "XYZ"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env)
+    assert version.returncode == 0 and version.stdout.startswith("SiPelayanan ")

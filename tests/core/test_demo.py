@@ -1,0 +1,34 @@
+"""Demo data: one user per role and realistic requests at every step of every service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from sipelayanan.db import Database
+from sipelayanan.demo import DEMO_USERS, load_demo
+from sipelayanan.models import Case, CaseStatus
+from sipelayanan.services.audit import verify
+from sipelayanan.services.users import list_users
+from sipelayanan.sop import ROLES, services
+
+
+def test_demo_covers_every_service_role_and_status(db: Database) -> None:
+    summary = load_demo(db, count=150, seed=7, now=datetime(2026, 11, 20, 6, 0, tzinfo=UTC))
+    assert summary.cases == 150
+    with db.read() as s:
+        users = list_users(s)
+        per_service = dict(s.execute(select(Case.service, func.count(Case.id))
+                                     .group_by(Case.service)).all())
+        statuses = {r[0] for r in s.execute(select(Case.status).distinct())}
+        open_steps = set(s.execute(select(Case.service, Case.current_step)
+                                   .where(Case.status == CaseStatus.PROSES)).all())
+        chain = verify(s)
+    assert {u.username for u in users} >= {u for u, _, _ in DEMO_USERS}
+    assert set().union(*(u.roles for u in users)) == set(ROLES)
+    assert set(per_service) == set(services())
+    assert statuses >= {CaseStatus.PROSES, CaseStatus.SELESAI, CaseStatus.MENUNGGU_PEMOHON}
+    # open requests wait at many different steps, so every inbox has work
+    assert len({step for svc, step in open_steps if svc == "KK"}) >= 3
+    assert chain.ok
