@@ -405,7 +405,7 @@ def test_sop_list_json(
 def test_user_add_and_login(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str
 ) -> None:
-    rc, out, err = run(
+    rc, _out, err = run(
         monkeypatch,
         capsys,
         db_url,
