@@ -486,3 +486,33 @@ def test_real_process_help_and_error(tmp_path: Path) -> None:
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     version = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env)
     assert version.returncode == 0 and version.stdout.startswith("SiPelayanan ")
+
+
+def test_broken_sop_file_stops_the_start(tmp_path: Path) -> None:
+    """A broken definition stops every command before it runs, naming file and line."""
+    import shutil
+
+    from sipelayanan.resources import resource_path
+
+    root = tmp_path / "app"
+    shutil.copytree(resource_path(), root / "resources")
+    kk = root / "resources" / "sop" / "KK.toml"
+    text = kk.read_text(encoding="utf-8")
+    kk.write_text(text.replace('role = "kasi"', 'role = "lurah"', 1), encoding="utf-8")
+    line = kk.read_text(encoding="utf-8").splitlines().index('role = "lurah"') + 1
+    code = (
+        "import sys, sipelayanan.resources as r, pathlib\n"
+        f"r.resources_dir = lambda: pathlib.Path({str(root / 'resources')!r})\n"
+        "from sipelayanan.cli import main\n"
+        "sys.exit(main(['sop', 'list']))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert out.returncode == 2
+    assert "KK.toml" in out.stderr and "lurah" in out.stderr
+    assert any(f":{n}:" in out.stderr for n in range(line - 3, line + 1)), out.stderr
+    assert "Traceback" not in out.stderr
