@@ -1,0 +1,607 @@
+"""Read-side queries for the registers and reports.
+
+Every bulk query selects only the columns a report prints (plain tuples, no ORM objects), so a
+register of tens of thousands of rows costs one round trip and little memory. Periods are whole
+WIB days, ``date_from`` and ``date_to`` both included.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..calendar import WIB
+from ..errors import InputError
+from ..identity import kecamatan_way_kanan
+from ..models import (
+    Case,
+    CaseDocument,
+    CaseStatus,
+    CaseStep,
+    Delivery,
+    RegisterEntry,
+    SopSnapshot,
+    User,
+)
+from ..services.cases import Action
+from ..services.register import format_number
+from ..sop import ServiceDef, services
+
+#: Longest period a report accepts (a few years of registers is still a sensible print).
+MAX_PERIOD_DAYS = 366 * 5 + 1
+EARLIEST = date(2000, 1, 1)
+
+#: Step-history actions that are staff working time at a step (waiting for the pemohon is not).
+STAFF_ACTIONS = (
+    Action.SELESAI,
+    Action.TUTUP,
+    Action.KEMBALI,
+    Action.KEMBALI_PEMOHON,
+    Action.BATAL,
+)
+#: Actions that complete a step (a visit that went on, or closed the complaint).
+DONE_ACTIONS = (Action.SELESAI, Action.TUTUP)
+
+
+@dataclass(frozen=True)
+class Period:
+    date_from: date
+    date_to: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.date_from, time(0), WIB)
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive end: midnight WIB after ``date_to``."""
+        return datetime.combine(self.date_to + timedelta(days=1), time(0), WIB)
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    def each_day(self) -> list[date]:
+        return [self.date_from + timedelta(days=i) for i in range(self.days)]
+
+
+def check_period(date_from: object, date_to: object) -> Period:
+    """Validate a report period; raise :class:`InputError` with a clear message."""
+    if not isinstance(date_from, date) or isinstance(date_from, datetime):
+        raise InputError("Tanggal awal periode wajib diisi.", "date_from")
+    if not isinstance(date_to, date) or isinstance(date_to, datetime):
+        raise InputError("Tanggal akhir periode wajib diisi.", "date_to")
+    if date_from > date_to:
+        raise InputError(
+            f"Tanggal awal ({date_from:%d-%m-%Y}) sesudah tanggal akhir ({date_to:%d-%m-%Y}); "
+            "tukar atau perbaiki periodenya.",
+            "date_from",
+        )
+    if date_from < EARLIEST:
+        raise InputError("Tanggal awal periode terlalu lama (sebelum tahun 2000).", "date_from")
+    if (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:
+        raise InputError(
+            "Periode laporan paling panjang 5 tahun; pilih periode yang lebih pendek.", "date_to"
+        )
+    return Period(date_from, date_to)
+
+
+def check_service(service: str | None) -> str | None:
+    if service is None or not service.strip():
+        return None
+    code = service.strip().upper()
+    if code not in services():
+        raise InputError(
+            f"Layanan '{service}' tidak dikenal. Pilihan: {', '.join(services())}.", "service"
+        )
+    return code
+
+
+def _in(column: Any, period: Period) -> ColumnElement[bool]:
+    return and_(column >= period.start, column < period.end)
+
+
+def _user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))
+    return {int(r[0]): str(r[1]) for r in rows}
+
+
+def snapshot_definitions(session: Session, ids: Iterable[int]) -> dict[int, ServiceDef]:
+    """The SOP definitions the given snapshots hold (cases started under them)."""
+    from ..services.cases import _definition_from_json
+
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(SopSnapshot.id, SopSnapshot.definition).where(SopSnapshot.id.in_(wanted))
+    )
+    return {int(r[0]): _definition_from_json(r[1]) for r in rows}
+
+
+def kecamatan_label(code: str | None) -> str:
+    if not code:
+        return "-"
+    return dict(kecamatan_way_kanan()).get(code, code)
+
+
+# --------------------------------------------------------------------------- register
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    service: str
+    number: str  # "00012/KK/2026"
+    number_int: int
+    year: int
+    assigned_at: datetime
+    code: str
+    pemohon_nama: str
+    kecamatan: str | None
+    nomor_dokumen: str | None
+    officer: str
+    status: str
+    delivery_method: str | None  # "diambil" / "pos"
+    delivered_at: datetime | None
+    resi: str | None
+    recipient: str | None
+
+
+def register_rows(session: Session, period: Period, service: str | None) -> list[RegisterRow]:
+    """Register entries assigned in the period, by service then number."""
+    latest_doc = (
+        select(CaseDocument.case_id, func.max(CaseDocument.id).label("doc_id"))
+        .group_by(CaseDocument.case_id)
+        .subquery()
+    )
+    doc = aliased(CaseDocument)
+    stmt = (
+        select(
+            RegisterEntry.service,
+            RegisterEntry.year,
+            RegisterEntry.number,
+            RegisterEntry.assigned_at,
+            Case.code,
+            Case.pemohon_nama,
+            Case.kecamatan,
+            doc.number,
+            User.full_name,
+            Case.status,
+            Delivery.method,
+            Delivery.delivered_at,
+            Delivery.resi,
+            Delivery.recipient,
+        )
+        .join(Case, Case.id == RegisterEntry.case_id)
+        .join(User, User.id == RegisterEntry.assigned_by)
+        .outerjoin(latest_doc, latest_doc.c.case_id == Case.id)
+        .outerjoin(doc, doc.id == latest_doc.c.doc_id)
+        .outerjoin(Delivery, Delivery.case_id == Case.id)
+        .where(_in(RegisterEntry.assigned_at, period))
+    )
+    if service:
+        stmt = stmt.where(RegisterEntry.service == service)
+    order = {code: i for i, code in enumerate(services())}
+    rows = [
+        RegisterRow(
+            service=r[0],
+            number=format_number(r[0], r[1], r[2]),
+            number_int=int(r[2]),
+            year=int(r[1]),
+            assigned_at=r[3],
+            code=r[4],
+            pemohon_nama=r[5],
+            kecamatan=r[6],
+            nomor_dokumen=r[7],
+            officer=r[8],
+            status=r[9],
+            delivery_method=r[10],
+            delivered_at=r[11],
+            resi=r[12],
+            recipient=r[13],
+        )
+        for r in session.execute(stmt)
+    ]
+    rows.sort(key=lambda row: (order.get(row.service, 99), row.service, row.year, row.number_int))
+    return rows
+
+
+# --------------------------------------------------------------------------- rekap
+
+
+@dataclass
+class RekapCounts:
+    diterima: int = 0
+    selesai: int = 0
+    tepat_waktu: int = 0
+    dikembalikan: int = 0
+    dibatalkan: int = 0
+    dalam_proses: int = 0  # open at the end of the period
+
+
+@dataclass
+class RekapData:
+    period: Period
+    services: tuple[str, ...]
+    per_service: dict[str, RekapCounts]
+    # per bucket (a day, or the first day of a month for long periods): (diterima, selesai, batal)
+    buckets: list[tuple[date, int, int, int]]
+    monthly: bool
+    # kecamatan code (or "" for not recorded) -> service -> received
+    per_kecamatan: dict[str, dict[str, int]]
+    kecamatan: list[tuple[str, str]]
+
+    @property
+    def total(self) -> RekapCounts:
+        out = RekapCounts()
+        for c in self.per_service.values():
+            for name in out.__dataclass_fields__:
+                setattr(out, name, getattr(out, name) + getattr(c, name))
+        return out
+
+
+def _wib_date(value: datetime) -> date:
+    return value.astimezone(WIB).date()
+
+
+def rekap_data(session: Session, period: Period, service: str | None) -> RekapData:
+    """Counts per service, per day (or month) and per kecamatan of Way Kanan.
+
+    - diterima: requests received in the period;
+    - selesai: finished in the period (documents issued / complaints answered), of which
+      tepat_waktu finished by their due time (1 working day, waiting for the pemohon excluded);
+    - dikembalikan: requests returned to the pemohon for missing berkas in the period;
+    - dibatalkan: cancelled in the period;
+    - dalam_proses: received before the end of the period and not finished by then.
+    """
+    codes = (service,) if service else tuple(services())
+    svc_filter = Case.service.in_(codes)
+    received = session.execute(
+        select(Case.service, Case.kecamatan, Case.received_at).where(
+            svc_filter,
+            _in(Case.received_at, period),
+        )
+    ).all()
+    ended = session.execute(
+        select(Case.service, Case.status, Case.finished_at, Case.due_at).where(
+            svc_filter,
+            Case.status.in_((CaseStatus.SELESAI, CaseStatus.BATAL)),
+            _in(Case.finished_at, period),
+        )
+    ).all()
+    returned = session.execute(
+        select(Case.service, func.count(distinct(CaseStep.case_id)))
+        .join(Case, Case.id == CaseStep.case_id)
+        .where(
+            svc_filter,
+            CaseStep.action == Action.KEMBALI_PEMOHON,
+            _in(CaseStep.ended_at, period),
+        )
+        .group_by(Case.service)
+    ).all()
+    open_at_end = session.execute(
+        select(Case.service, func.count(Case.id))
+        .where(
+            svc_filter,
+            Case.received_at < period.end,
+            or_(Case.finished_at.is_(None), Case.finished_at >= period.end),
+        )
+        .group_by(Case.service)
+    ).all()
+
+    per_service = {code: RekapCounts() for code in codes}
+    monthly = period.days > 62
+    bucket_days: list[date] = []
+    if monthly:
+        d = period.date_from.replace(day=1)
+        while d <= period.date_to:
+            bucket_days.append(d)
+            d = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
+    else:
+        bucket_days = period.each_day()
+    index = {d: i for i, d in enumerate(bucket_days)}
+
+    def bucket(value: datetime) -> int:
+        d = _wib_date(value)
+        return index[d.replace(day=1) if monthly else d]
+
+    b_recv = [0] * len(bucket_days)
+    b_done = [0] * len(bucket_days)
+    b_cancel = [0] * len(bucket_days)
+    kec_names = kecamatan_way_kanan()
+    per_kec: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(codes, 0))
+    for svc, kec, at in received:
+        per_service[svc].diterima += 1
+        b_recv[bucket(at)] += 1
+        per_kec[kec or ""][svc] += 1
+    for svc, status, finished, due in ended:
+        if finished is None:  # excluded by the query; keeps the types honest
+            continue
+        if status == CaseStatus.SELESAI:
+            per_service[svc].selesai += 1
+            if finished <= due:
+                per_service[svc].tepat_waktu += 1
+            b_done[bucket(finished)] += 1
+        else:
+            per_service[svc].dibatalkan += 1
+            b_cancel[bucket(finished)] += 1
+    for svc, n in returned:
+        per_service[svc].dikembalikan = int(n)
+    for svc, n in open_at_end:
+        per_service[svc].dalam_proses = int(n)
+    known = {k for k, _ in kec_names}
+    kec_rows = list(kec_names) + [
+        (k, k) for k in sorted(per_kec) if k and k not in known
+    ]  # a code outside the table still shows up rather than vanishing
+    kec_rows.append(("", "Tidak tercatat"))
+    return RekapData(
+        period=period,
+        services=codes,
+        per_service=per_service,
+        buckets=[
+            (d, b_recv[i], b_done[i], b_cancel[i]) for i, d in enumerate(bucket_days)
+        ],
+        monthly=monthly,
+        per_kecamatan={k: dict(per_kec.get(k, dict.fromkeys(codes, 0))) for k, _ in kec_rows},
+        kecamatan=kec_rows,
+    )
+
+
+# --------------------------------------------------------------------------- kinerja
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile (``q`` in 0..100) of a non-empty sequence."""
+    data = sorted(values)
+    if len(data) == 1:
+        return float(data[0])
+    pos = (len(data) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(data) - 1)
+    return float(data[lo] + (data[hi] - data[lo]) * (pos - lo))
+
+
+@dataclass
+class ServicePerformance:
+    service: str
+    selesai: int = 0
+    tepat_waktu: int = 0
+    median_minutes: float | None = None  # working minutes received -> finished
+    p90_minutes: float | None = None
+    standard_minutes: int = 0  # the SOP's total mutu baku
+
+
+@dataclass
+class StepPerformance:
+    service: str
+    step_no: int
+    activity: str
+    actor_label: str
+    standard_minutes: int
+    completed: int = 0  # step visits completed in the period
+    returned: int = 0  # visits that ended by sending the request back
+    over_standard: int = 0  # completed visits that took longer than the mutu baku
+    median_minutes: float | None = None
+    p90_minutes: float | None = None
+    standard_varies: bool = False  # cases under different SOP versions had other minutes
+
+    @property
+    def over_share(self) -> float:
+        return self.over_standard / self.completed if self.completed else 0.0
+
+
+@dataclass
+class KinerjaData:
+    period: Period
+    services: tuple[str, ...]
+    per_service: dict[str, ServicePerformance]
+    steps: list[StepPerformance]
+    worst: list[StepPerformance] = field(default_factory=list)
+
+
+def kinerja_data(
+    session: Session, period: Period, service: str | None, *, worst: int = 10, min_visits: int = 3
+) -> KinerjaData:
+    """Per service the share finished within one working day; per SOP step the median and
+    90th-percentile working minutes of the visits completed in the period, against the mutu
+    baku of the SOP version each request ran under. ``worst`` lists the steps most often over
+    their standard among those completed at least ``min_visits`` times."""
+    codes = (service,) if service else tuple(services())
+    staff_minutes = func.sum(
+        case((CaseStep.action.in_(STAFF_ACTIONS), CaseStep.working_minutes), else_=0.0)
+    )
+    finished = session.execute(
+        select(Case.service, Case.finished_at, Case.due_at, Case.sop_snapshot_id, staff_minutes)
+        .join(CaseStep, CaseStep.case_id == Case.id)
+        .where(
+            Case.service.in_(codes),
+            Case.status == CaseStatus.SELESAI,
+            _in(Case.finished_at, period),
+        )
+        .group_by(Case.id, Case.service, Case.finished_at, Case.due_at, Case.sop_snapshot_id)
+    ).all()
+    visits = session.execute(
+        select(
+            Case.service,
+            Case.sop_snapshot_id,
+            CaseStep.step_no,
+            CaseStep.action,
+            CaseStep.working_minutes,
+        )
+        .join(Case, Case.id == CaseStep.case_id)
+        .where(
+            Case.service.in_(codes),
+            CaseStep.action.in_(STAFF_ACTIONS),
+            CaseStep.action != Action.BATAL,
+            _in(CaseStep.ended_at, period),
+        )
+    ).all()
+    snaps = snapshot_definitions(
+        session, {int(r[3]) for r in finished} | {int(r[1]) for r in visits}
+    )
+    current = services()
+
+    per_service: dict[str, ServicePerformance] = {}
+    elapsed: dict[str, list[float]] = defaultdict(list)
+    for code in codes:
+        per_service[code] = ServicePerformance(code, standard_minutes=current[code].total_minutes)
+    for svc, fin, due, _snap, minutes in finished:
+        done = per_service[svc]
+        done.selesai += 1
+        if fin is not None and fin <= due:
+            done.tepat_waktu += 1
+        elapsed[svc].append(float(minutes or 0.0))
+    for svc, values in elapsed.items():
+        per_service[svc].median_minutes = statistics.median(values)
+        per_service[svc].p90_minutes = percentile(values, 90)
+
+    steps: dict[tuple[str, int], StepPerformance] = {}
+    for code in codes:
+        for s in current[code].steps:
+            steps[(code, s.no)] = StepPerformance(
+                code, s.no, s.activity, s.actor_label, s.minutes
+            )
+    minutes_by_step: dict[tuple[str, int], list[float]] = defaultdict(list)
+    for svc, snap_id, step_no, action, minutes in visits:
+        key = (svc, int(step_no))
+        perf = steps.get(key)
+        sdef = snaps.get(int(snap_id))
+        standard: int | None = None
+        if sdef is not None:
+            try:
+                standard = sdef.step(int(step_no)).minutes
+            except KeyError:
+                standard = None
+        if perf is None:  # a step only an older SOP version had
+            label = sdef.step(int(step_no)) if sdef is not None and standard is not None else None
+            perf = StepPerformance(
+                svc,
+                int(step_no),
+                label.activity if label else f"Langkah {step_no}",
+                label.actor_label if label else "-",
+                standard or 0,
+            )
+            steps[key] = perf
+        if standard is None:
+            standard = perf.standard_minutes
+        if standard != perf.standard_minutes:
+            perf.standard_varies = True
+        if action in DONE_ACTIONS:
+            perf.completed += 1
+            minutes_by_step[key].append(float(minutes))
+            if float(minutes) > standard:
+                perf.over_standard += 1
+        else:
+            perf.returned += 1
+    for key, values in minutes_by_step.items():
+        steps[key].median_minutes = statistics.median(values)
+        steps[key].p90_minutes = percentile(values, 90)
+    order = {code: i for i, code in enumerate(codes)}
+    step_list = sorted(steps.values(), key=lambda s: (order.get(s.service, 99), s.step_no))
+    # A step seen once or twice says little; rank those only when nothing else is there.
+    candidates = [s for s in step_list if s.completed >= min_visits and s.over_standard]
+    if not candidates:
+        candidates = [s for s in step_list if s.completed and s.over_standard]
+    ranked = sorted(
+        candidates,
+        key=lambda s: (-s.over_share, -s.over_standard, order.get(s.service, 99), s.step_no),
+    )
+    return KinerjaData(period, codes, per_service, step_list, ranked[:worst])
+
+
+# --------------------------------------------------------------------------- pengaduan
+
+
+@dataclass(frozen=True)
+class PengaduanRow:
+    code: str
+    register_number: str | None
+    received_at: datetime
+    pelapor: str
+    kecamatan: str | None
+    uraian: str | None
+    status: str
+    current_step: int
+    closed_path: str | None  # "sederhana" / "eskalasi" / None while open
+    solusi: str | None
+    finished_at: datetime | None
+    due_at: datetime
+    working_minutes: float  # staff working time so far (waiting for the pelapor excluded)
+    handled_by: str | None  # who took the last action
+
+
+def pengaduan_rows(session: Session, period: Period) -> list[PengaduanRow]:
+    """Every complaint received in the period, oldest first."""
+    staff_minutes = func.sum(
+        case((CaseStep.action.in_(STAFF_ACTIONS), CaseStep.working_minutes), else_=0.0)
+    )
+    stats = (
+        select(
+            CaseStep.case_id,
+            staff_minutes.label("minutes"),
+            func.max(CaseStep.id).label("last_step_id"),
+        )
+        .group_by(CaseStep.case_id)
+        .subquery()
+    )
+    last = aliased(CaseStep)
+    stmt = (
+        select(
+            Case.code,
+            RegisterEntry.service,
+            RegisterEntry.year,
+            RegisterEntry.number,
+            Case.received_at,
+            Case.pemohon_nama,
+            Case.kecamatan,
+            Case.uraian,
+            Case.status,
+            Case.current_step,
+            Case.closed_path,
+            Case.solusi,
+            Case.finished_at,
+            Case.due_at,
+            stats.c.minutes,
+            last.user_id,
+        )
+        .outerjoin(RegisterEntry, RegisterEntry.case_id == Case.id)
+        .outerjoin(stats, stats.c.case_id == Case.id)
+        .outerjoin(last, last.id == stats.c.last_step_id)
+        .where(
+            Case.service == "PENGADUAN",
+            _in(Case.received_at, period),
+        )
+        .order_by(Case.received_at, Case.id)
+    )
+    raw = session.execute(stmt).all()
+    names = _user_names(session, (r[15] for r in raw))
+    return [
+        PengaduanRow(
+            code=r[0],
+            register_number=format_number(r[1], r[2], r[3]) if r[1] is not None else None,
+            received_at=r[4],
+            pelapor=r[5],
+            kecamatan=r[6],
+            uraian=r[7],
+            status=r[8],
+            current_step=int(r[9]),
+            closed_path=r[10],
+            solusi=r[11],
+            finished_at=r[12],
+            due_at=r[13],
+            working_minutes=float(r[14] or 0.0),
+            handled_by=names.get(r[15]) if r[15] is not None else None,
+        )
+        for r in raw
+    ]

@@ -1,0 +1,682 @@
+"""Tanda terima (receipt) of a request: an A5 PDF for the office printer and a PNG the online
+operator sends back over WhatsApp, laid out once and painted on either surface.
+
+The QR code lets the pemohon check the status by scanning it: by default a WhatsApp
+click-to-chat link to the service's number with ``STATUS <code>`` (needs no server), or the
+office's status-page URL. It never holds personal data. In the PDF it is drawn as vectors.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import qrcode
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import InputError, NotFound
+from ..identity import ValidationError, mask_nik, normalize_tracking_code, normalize_wa, wa_digits
+from ..models import Attachment, Case, CaseStatus, User
+from ..services.cases import definition_for, present_keys
+from ..services.context import resolve_now
+from ..services.office import OfficeProfile, get_profile
+from ..sop import SERVICE_ORDER, services
+from . import text as fmt
+from .common import show_code, split_office_name
+from .fonts import Style, pil_font, register_fonts
+
+INK = "#1a1a1a"
+MUTED = "#555555"
+ACCENT = "#1f4e79"
+LIGHT = "#eef3f8"
+RULE = "#333333"
+WARN = "#a4262c"
+
+#: Placeholders a status-page URL template may use.
+URL_PLACEHOLDERS = ("code", "kode", "service", "layanan")
+
+
+# --------------------------------------------------------------------------- QR content
+
+
+def _office_wa(profile: OfficeProfile, service: str) -> str:
+    """The WhatsApp number that answers STATUS for this service: the service's own number,
+    else the first number the office has (complaints have none in the SOP)."""
+    number = profile.wa_number(service).strip()
+    if number:
+        return number
+    for code in SERVICE_ORDER:
+        number = profile.wa_number(code).strip()
+        if number:
+            return number
+    return ""
+
+
+def wa_display(number: str) -> str:
+    """``"+628117961500"`` or ``"0811-7961-500"`` -> ``"0811-7961-500"``."""
+    try:
+        e164 = normalize_wa(number)
+    except ValidationError:
+        return number
+    local = "0" + e164[3:]
+    if len(local) >= 11:
+        return f"{local[:4]}-{local[4:8]}-{local[8:]}"
+    return local
+
+
+def status_url(template: str, code: str, service: str) -> str:
+    """Fill an office status-page URL template (``https://…/{code}``); InputError when the
+    template is not usable."""
+    template = template.strip()
+    try:
+        fields = [
+            f for _lit, f, _spec, _conv in string.Formatter().parse(template) if f is not None
+        ]
+    except ValueError as exc:
+        raise InputError(
+            f"Templat alamat cek status di profil kantor tidak sah ({exc}); perbaiki di "
+            "pengaturan kantor.",
+            "status_url_template",
+        ) from exc
+    unknown = sorted({f for f in fields if f not in URL_PLACEHOLDERS})
+    if unknown:
+        raise InputError(
+            "Templat alamat cek status memakai {" + unknown[0] + "} yang tidak dikenal; gunakan "
+            "{code}.",
+            "status_url_template",
+        )
+    if not any(f in ("code", "kode") for f in fields):
+        raise InputError(
+            "Templat alamat cek status harus memuat {code} (tempat kode pelacakan).",
+            "status_url_template",
+        )
+    if not template.lower().startswith(("https://", "http://")):
+        raise InputError(
+            "Templat alamat cek status harus diawali https://", "status_url_template"
+        )
+    return template.format(
+        code=quote(code), kode=quote(code), service=quote(service), layanan=quote(service)
+    )
+
+
+def qr_text(profile: OfficeProfile, code: str, service: str) -> str:
+    if profile.status_url_template.strip():
+        return status_url(profile.status_url_template, code, service)
+    number = _office_wa(profile, service)
+    if not number:
+        raise InputError(
+            "Nomor WhatsApp layanan belum diatur di profil kantor; QR cek status tidak dapat "
+            "dibuat.",
+            "wa_numbers",
+        )
+    try:
+        digits = wa_digits(normalize_wa(number))
+    except ValidationError as exc:
+        raise InputError(
+            f"Nomor WhatsApp layanan di profil kantor tidak valid ({exc}).", "wa_numbers"
+        ) from exc
+    return f"https://wa.me/{digits}?text={quote('STATUS ' + show_code(code))}"
+
+
+def _find(session: Session, code: str) -> Case:
+    try:
+        norm = normalize_tracking_code(code)
+    except ValidationError as exc:
+        raise InputError(str(exc), "kode") from exc
+    case = session.execute(select(Case).where(Case.code == norm)).scalar()
+    if case is None:
+        raise NotFound(f"Permohonan dengan kode {show_code(norm)} tidak ditemukan.")
+    return case
+
+
+def qr_text_for(session: Session, code: str) -> str:
+    case = _find(session, code)
+    return qr_text(get_profile(session), case.code, case.service)
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """QR modules (True = dark), error correction M, without the quiet zone."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    qr.add_data(text)
+    qr.make(fit=True)
+    return [list(map(bool, row)) for row in qr.get_matrix()]
+
+
+# --------------------------------------------------------------------------- content
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    code: str
+    service: str
+    service_name: str
+    sop_number: str
+    is_complaint: bool
+    status: str
+    received_at: datetime
+    due_at: datetime | None  # None while waiting for the pemohon
+    working_days: int
+    pemohon_nama: str
+    nik_masked: str | None
+    checklist: tuple[tuple[str, bool], ...]
+    missing: tuple[str, ...]
+    berkas_files: int
+    operator: str
+    wa_number: str  # for "kirim STATUS … ke"
+    status_url: str | None  # when the office hosts a status page
+    qr: str
+    profile: OfficeProfile
+    printed_at: datetime
+
+
+def build(session: Session, code: str, *, now: datetime | None = None) -> ReceiptData:
+    case = _find(session, code)
+    sdef = definition_for(session, case)
+    profile = get_profile(session)
+    present = present_keys(case)
+    conds = {c for c in case.conditions.split(",") if c}
+    applicable = [r for r in sdef.requirements if r.condition is None or r.condition in conds]
+    groups_present = {
+        r.alternative_group for r in applicable if r.alternative_group and r.key in present
+    }
+    items: list[tuple[str, bool]] = []
+    for r in applicable:
+        if r.alternative_group and r.alternative_group in groups_present and r.key not in present:
+            continue  # another alternative of this group was brought
+        items.append((r.label, r.key in present))
+    missing: tuple[str, ...] = ()
+    if case.status == CaseStatus.MENUNGGU_PEMOHON and case.missing_items:
+        import json
+
+        missing = tuple(json.loads(case.missing_items))
+    operator = session.execute(select(User.full_name).where(User.id == case.created_by)).scalar()
+    files = session.execute(
+        select(Attachment.id).where(Attachment.case_id == case.id)
+    ).all()
+    qr = qr_text(profile, case.code, case.service)
+    url = qr if profile.status_url_template.strip() else None
+    return ReceiptData(
+        code=case.code,
+        service=case.service,
+        service_name=sdef.name,
+        sop_number=sdef.sop_number,
+        is_complaint=sdef.document_kind is None and case.service == "PENGADUAN",
+        status=case.status,
+        received_at=case.received_at,
+        due_at=None if case.status == CaseStatus.MENUNGGU_PEMOHON else case.due_at,
+        working_days=sdef.standard_working_days,
+        pemohon_nama=case.pemohon_nama,
+        nik_masked=mask_nik(case.nik) if case.nik else None,
+        checklist=tuple(items),
+        missing=missing,
+        berkas_files=len(files),
+        operator=operator or "-",
+        wa_number=wa_display(_office_wa(profile, case.service)),
+        status_url=url,
+        qr=qr,
+        profile=profile,
+        printed_at=resolve_now(now),
+    )
+
+
+# --------------------------------------------------------------------------- painting
+
+
+class Painter(Protocol):
+    """Top-down coordinates in points; ``y`` of text is its baseline."""
+
+    def text(
+        self, x: float, y: float, s: str, style: Style, size: float, color: str = INK,
+        align: str = "left",
+    ) -> None: ...
+
+    def rect(
+        self, x: float, y: float, w: float, h: float, *, fill: str | None = None,
+        stroke: str | None = None, width: float = 0.5, radius: float = 0,
+    ) -> None: ...
+
+    def line(
+        self, x1: float, y1: float, x2: float, y2: float, color: str, width: float
+    ) -> None: ...
+
+    def polyline(self, points: Sequence[tuple[float, float]], color: str, width: float) -> None: ...
+
+    def image(self, raw: bytes, x: float, y: float, w: float, h: float) -> None: ...
+
+    def modules(self, matrix: list[list[bool]], x: float, y: float, size: float) -> None: ...
+
+
+def _width(s: str, style: Style, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from .fonts import _FILES
+
+    return float(stringWidth(s, _FILES[style][0], size))
+
+
+def _wrap(s: str, style: Style, size: float, width: float) -> list[str]:
+    from reportlab.lib.utils import simpleSplit
+
+    from .fonts import _FILES
+
+    return list(simpleSplit(s, _FILES[style][0], size, width)) or [""]
+
+
+def _runs(row: list[bool]) -> list[tuple[int, int]]:
+    """(start, length) of each run of dark modules in a row."""
+    out: list[tuple[int, int]] = []
+    start = -1
+    for i, dark in enumerate([*row, False]):
+        if dark and start < 0:
+            start = i
+        elif not dark and start >= 0:
+            out.append((start, i - start))
+            start = -1
+    return out
+
+
+class PdfPainter:
+    def __init__(self, canvas: Any, page_height: float) -> None:
+        from reportlab.lib.colors import HexColor
+
+        self.c = canvas
+        self.h = page_height
+        self._color = HexColor
+
+    def text(self, x: float, y: float, s: str, style: Style, size: float, color: str = INK,
+             align: str = "left") -> None:
+        from .fonts import _FILES
+
+        self.c.setFillColor(self._color(color))
+        self.c.setFont(_FILES[style][0], size)
+        yy = self.h - y
+        if align == "center":
+            self.c.drawCentredString(x, yy, s)
+        elif align == "right":
+            self.c.drawRightString(x, yy, s)
+        else:
+            self.c.drawString(x, yy, s)
+
+    def rect(self, x: float, y: float, w: float, h: float, *, fill: str | None = None,
+             stroke: str | None = None, width: float = 0.5, radius: float = 0) -> None:
+        if fill:
+            self.c.setFillColor(self._color(fill))
+        if stroke:
+            self.c.setStrokeColor(self._color(stroke))
+            self.c.setLineWidth(width)
+        if radius:
+            self.c.roundRect(x, self.h - y - h, w, h, radius, stroke=int(bool(stroke)),
+                             fill=int(bool(fill)))
+        else:
+            self.c.rect(x, self.h - y - h, w, h, stroke=int(bool(stroke)), fill=int(bool(fill)))
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, color: str, width: float) -> None:
+        self.c.setStrokeColor(self._color(color))
+        self.c.setLineWidth(width)
+        self.c.line(x1, self.h - y1, x2, self.h - y2)
+
+    def polyline(self, points: Sequence[tuple[float, float]], color: str, width: float) -> None:
+        self.c.setStrokeColor(self._color(color))
+        self.c.setLineWidth(width)
+        self.c.setLineCap(1)
+        self.c.setLineJoin(1)
+        p = self.c.beginPath()
+        p.moveTo(points[0][0], self.h - points[0][1])
+        for x, y in points[1:]:
+            p.lineTo(x, self.h - y)
+        self.c.drawPath(p, stroke=1, fill=0)
+
+    def image(self, raw: bytes, x: float, y: float, w: float, h: float) -> None:
+        from reportlab.lib.utils import ImageReader
+
+        self.c.drawImage(ImageReader(io.BytesIO(raw)), x, self.h - y - h, w, h, mask="auto")
+
+    def modules(self, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
+        n = len(matrix)
+        m = size / n
+        self.c.setFillColor(self._color("#000000"))
+        p = self.c.beginPath()
+        for r, row in enumerate(matrix):
+            for start, length in _runs(row):
+                p.rect(x + start * m, self.h - y - (r + 1) * m, length * m, m)
+        self.c.drawPath(p, stroke=0, fill=1)
+
+
+class PngPainter:
+    def __init__(self, width_pt: float, height_pt: float, scale: float) -> None:
+        from PIL import Image, ImageDraw
+
+        self.k = scale
+        self.img = Image.new("RGB", (round(width_pt * scale), round(height_pt * scale)), "white")
+        self.d = ImageDraw.Draw(self.img)
+
+    def _p(self, v: float) -> int:
+        return round(v * self.k)
+
+    def text(self, x: float, y: float, s: str, style: Style, size: float, color: str = INK,
+             align: str = "left") -> None:
+        anchor = {"left": "ls", "center": "ms", "right": "rs"}[align]
+        font = pil_font(style, max(1, round(size * self.k)))
+        self.d.text((x * self.k, y * self.k), s, font=font, fill=color, anchor=anchor)  # type: ignore[arg-type]
+
+    def rect(self, x: float, y: float, w: float, h: float, *, fill: str | None = None,
+             stroke: str | None = None, width: float = 0.5, radius: float = 0) -> None:
+        box = (self._p(x), self._p(y), self._p(x + w), self._p(y + h))
+        line = max(1, round(width * self.k)) if stroke else 0
+        if radius:
+            self.d.rounded_rectangle(box, radius=self._p(radius), fill=fill, outline=stroke,
+                                     width=line)
+        else:
+            self.d.rectangle(box, fill=fill, outline=stroke, width=line)
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, color: str, width: float) -> None:
+        self.d.line((self._p(x1), self._p(y1), self._p(x2), self._p(y2)), fill=color,
+                    width=max(1, round(width * self.k)))
+
+    def polyline(self, points: Sequence[tuple[float, float]], color: str, width: float) -> None:
+        self.d.line([(self._p(x), self._p(y)) for x, y in points], fill=color,
+                    width=max(1, round(width * self.k)), joint="curve")
+
+    def image(self, raw: bytes, x: float, y: float, w: float, h: float) -> None:
+        from PIL import Image
+
+        logo = Image.open(io.BytesIO(raw)).convert("RGBA")
+        logo = logo.resize((max(1, self._p(w)), max(1, self._p(h))))
+        self.img.paste(logo, (self._p(x), self._p(y)), logo)
+
+    def modules(self, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
+        n = len(matrix)
+        # whole pixels per module so every module has the same size: crisp and decodable
+        px = max(1, int(size * self.k) // n)
+        shift = (round(size * self.k) - px * n) // 2
+        x0, y0 = self._p(x) + shift, self._p(y) + shift
+        for r, row in enumerate(matrix):
+            for start, length in _runs(row):
+                self.d.rectangle(
+                    (x0 + start * px, y0 + r * px, x0 + (start + length) * px - 1,
+                     y0 + (r + 1) * px - 1),
+                    fill="#000000",
+                )
+
+
+class NullPainter:
+    """Measures a layout without drawing it."""
+
+    def text(self, *a: Any, **k: Any) -> None: ...
+    def rect(self, *a: Any, **k: Any) -> None: ...
+    def line(self, *a: Any, **k: Any) -> None: ...
+    def polyline(self, *a: Any, **k: Any) -> None: ...
+    def image(self, *a: Any, **k: Any) -> None: ...
+    def modules(self, *a: Any, **k: Any) -> None: ...
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _logo_bytes(profile: OfficeProfile) -> tuple[bytes, float] | None:
+    """Logo bytes and its width/height ratio, or None."""
+    if not profile.logo_png.strip():
+        return None
+    try:
+        raw = base64.b64decode(profile.logo_png, validate=False)
+        from PIL import Image
+
+        with Image.open(io.BytesIO(raw)) as im:
+            w, h = im.size
+        return raw, w / max(h, 1)
+    except (binascii.Error, ValueError, OSError):
+        return None
+
+
+def _letterhead(p: Painter, d: ReceiptData, x: float, y: float, w: float, k: float) -> float:
+    logo = _logo_bytes(d.profile)
+    box = 40 * k
+    text_w = w - (2 * (box + 6 * k) if logo else 0)
+    cx = x + w / 2
+    top = y
+    name = d.profile.name.strip().upper()
+    size = 11.5 * k
+    parts = [name] if _width(name, "serif_bold", size) <= text_w else split_office_name(name)
+    size = min(_fit(part, "serif_bold", size, text_w) for part in parts)
+    lines: list[tuple[str, Style, float]] = []
+    parent = d.profile.parent.strip().upper()
+    if parent:  # the parent government line never outranks the office's own name
+        lines.append((parent, "serif_bold", _fit(parent, "serif_bold", size * 0.87, text_w)))
+    lines += [(part, "serif_bold", size) for part in parts]
+    address = _wrap(" ".join(d.profile.address.split()), "regular", 7 * k, text_w)[:2]
+    if any(address):
+        lines.append(("", "regular", 1.5 * k))
+    for part in address:
+        if part:
+            lines.append((part, "regular", 7 * k))
+    for text, style, sz in lines:
+        y += sz * 1.18
+        if text:
+            p.text(cx, y, text, style, sz, align="center")
+    y += 4 * k
+    if logo:
+        raw, ratio = logo
+        box = min(box, y - top - 4 * k)  # clear of the rule below
+        lw, lh = (box * ratio, box) if ratio <= 1 else (box, box / ratio)
+        p.image(raw, x, top + (y - top - lh) / 2, lw, lh)
+    p.line(x, y, x + w, y, RULE, 1.6 * k)
+    p.line(x, y + 2.2 * k, x + w, y + 2.2 * k, RULE, 0.5 * k)
+    return y + 2.2 * k
+
+
+def _fit(s: str, style: Style, size: float, width: float) -> float:
+    while size > 5 and _width(s, style, size) > width:
+        size -= 0.25
+    return size
+
+
+def _tick(p: Painter, x: float, y: float, s: float, present: bool) -> None:
+    p.rect(x, y, s, s, stroke=INK if present else WARN, width=0.6)
+    if present:
+        p.polyline(
+            [
+                (x + s * 0.2, y + s * 0.52),
+                (x + s * 0.42, y + s * 0.76),
+                (x + s * 0.82, y + s * 0.24),
+            ],
+            INK,
+            s * 0.16,
+        )
+
+
+def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
+    """Paint the receipt from the top; return the height used. ``compact``: the narrow
+    single-column phone layout of the PNG."""
+    register_fonts()  # text is measured with the same font metrics on both surfaces
+    k = 1.0
+    m = 16.0 if compact else 26.0
+    x = m
+    w = width - 2 * m
+    y = m - 4
+    y = _letterhead(p, d, x, y, w, k)
+
+    title = "TANDA TERIMA PENGADUAN" if d.is_complaint else "TANDA TERIMA BERKAS PERMOHONAN"
+    y += 17
+    p.text(x + w / 2, y, title, "bold", 11.5, ACCENT, align="center")
+    for part in _wrap(d.service_name, "regular", 8.5, w):
+        y += 11
+        p.text(x + w / 2, y, part, "regular", 8.5, MUTED, align="center")
+    y += 8
+
+    # tracking code and QR
+    qr_size = 96.0 if compact else 92.0
+    matrix = qr_matrix(d.qr)
+    code_text = show_code(d.code)
+    if compact:
+        box_h = 52.0
+        p.rect(x, y, w, box_h, fill=LIGHT, stroke=ACCENT, width=0.8, radius=5)
+        p.text(x + w / 2, y + 14, "KODE PELACAKAN", "bold", 7.5, MUTED, align="center")
+        p.text(x + w / 2, y + 41, code_text, "bold", _fit(code_text, "bold", 26, w - 16),
+               ACCENT, align="center")
+        y += box_h + 4 * qr_size / len(matrix)  # the QR's quiet zone (the page is white)
+        p.modules(matrix, x + (w - qr_size) / 2, y, qr_size)
+        y += qr_size + 12
+        p.text(x + w / 2, y, "Pindai kode QR ini untuk cek status", "regular", 7.5, MUTED,
+               align="center")
+        y += 6
+    else:
+        left_w = w - qr_size - 14
+        box_h = qr_size
+        p.rect(x, y, left_w, box_h, fill=LIGHT, stroke=ACCENT, width=0.8, radius=5)
+        p.text(x + left_w / 2, y + 22, "KODE PELACAKAN", "bold", 8, MUTED, align="center")
+        p.text(x + left_w / 2, y + 54, code_text, "bold",
+               _fit(code_text, "bold", 27, left_w - 14), ACCENT, align="center")
+        for i, part in enumerate(
+            _wrap("Simpan kode ini untuk menanyakan status permohonan.", "regular", 7,
+                  left_w - 16)
+        ):
+            p.text(x + left_w / 2, y + 72 + i * 9, part, "regular", 7, MUTED, align="center")
+        p.modules(matrix, x + w - qr_size, y, qr_size)
+        y += box_h + 10
+        p.text(x + w - qr_size / 2, y, "Pindai untuk cek status", "regular", 6.8, MUTED,
+               align="center")
+    y += 8
+
+    # details
+    rows: list[tuple[str, str, Style]] = [
+        ("Layanan", d.service_name, "regular"),
+        ("Diterima", fmt.waktu(d.received_at), "regular"),
+        ("Pelapor" if d.is_complaint else "Pemohon", d.pemohon_nama, "bold"),
+    ]
+    if d.nik_masked:
+        rows.append(("NIK", d.nik_masked, "regular"))
+    if d.due_at is not None and d.status not in (CaseStatus.SELESAI, CaseStatus.BATAL):
+        rows.append(
+            (
+                "Perkiraan selesai",
+                f"{fmt.waktu(d.due_at)} ({d.working_days} hari kerja sesuai SOP)",
+                "bold",
+            )
+        )
+    elif d.status == CaseStatus.MENUNGGU_PEMOHON:
+        rows.append(
+            ("Perkiraan selesai", "dihitung setelah berkas yang kurang diterima", "regular")
+        )
+    rows.append(("Petugas penerima", d.operator, "regular"))
+    label_w = 82.0
+    for label, value, style in rows:
+        lines = _wrap(value, style, 8.5, w - label_w)
+        y += 11
+        p.text(x, y, label, "regular", 8.5, MUTED)
+        for i, line in enumerate(lines):
+            if i:
+                y += 10.5
+            p.text(x + label_w, y, line, style, 8.5)
+    y += 9
+    p.line(x, y, x + w, y, "#bbbbbb", 0.5)
+
+    # checklist
+    y += 13
+    heading = "Berkas yang diterima"
+    if d.berkas_files:
+        heading += f" ({d.berkas_files} file terlampir)"
+    p.text(x, y, heading, "bold", 8.5, ACCENT)
+    box = 7.0
+    for label, present in d.checklist:
+        lines = _wrap(label + ("" if present else " — belum ada"), "regular", 8, w - 14)
+        y += 5
+        _tick(p, x, y, box, present)
+        for i, line in enumerate(lines):
+            y += 0 if i == 0 else 9.8
+            p.text(x + 12, y + 6.3, line, "regular", 8, INK if present else WARN)
+        y += 6.3
+    for item in d.missing:
+        if any(item == label for label, _ in d.checklist):
+            continue
+        y += 5
+        _tick(p, x, y, box, False)
+        p.text(x + 12, y + 6.3, f"{item} — belum ada", "regular", 8, WARN)
+        y += 6.3
+    y += 9
+    p.line(x, y, x + w, y, "#bbbbbb", 0.5)
+
+    # how to check the status
+    y += 13
+    p.text(x, y, "Cara cek status", "bold", 8.5, ACCENT)
+    steps = ["Pindai kode QR dengan kamera ponsel, lalu kirim pesan yang muncul."]
+    if d.status_url:
+        steps = [f"Pindai kode QR atau buka {d.status_url}"]
+    if d.wa_number:
+        steps.append(f"Atau kirim pesan WhatsApp: STATUS {code_text} ke {d.wa_number}.")
+    for i, step in enumerate(steps, start=1):
+        for j, line in enumerate(_wrap(step, "regular", 8, w - 12)):
+            y += 10.5
+            if j == 0:
+                p.text(x, y, f"{i}.", "regular", 8)
+            p.text(x + 10, y, line, "regular", 8)
+
+    # the receiving officer signs the printed copy
+    if not compact:
+        y += 22
+        sig_x = x + w - 120
+        p.text(sig_x + 60, y, "Petugas penerima,", "regular", 8, align="center")
+        y += 34
+        p.text(sig_x + 60, y, d.operator, "bold", 8, align="center")
+        p.line(sig_x + 60 - _width(d.operator, "bold", 8) / 2, y + 1.5,
+               sig_x + 60 + _width(d.operator, "bold", 8) / 2, y + 1.5, INK, 0.5)
+
+    # footer
+    y += 16
+    foot = (
+        f"Dicetak {fmt.waktu(d.printed_at, hari=False)} · SOP {d.sop_number}. "
+        "Tanda terima ini bukan dokumen kependudukan; simpan sampai dokumen diterima."
+    )
+    for line in _wrap(foot, "italic", 6.5, w):
+        p.text(x, y, line, "italic", 6.5, MUTED)
+        y += 8
+    return y + m - 8
+
+
+A5 = (419.53, 595.28)
+
+
+def render_pdf(d: ReceiptData) -> bytes:
+    from reportlab.pdfgen.canvas import Canvas
+
+    register_fonts()
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A5)
+    c.setTitle(f"Tanda terima {show_code(d.code)}")
+    c.setAuthor(d.profile.name)
+    c.setCreator("SiPelayanan")
+    c.setSubject(d.service_name)
+    height = layout(NullPainter(), d, A5[0], compact=False)
+    if height > A5[1]:  # a very long checklist: shrink to fit the sheet rather than cut it
+        c.scale(A5[1] / height, A5[1] / height)
+        c.translate((A5[0] * height / A5[1] - A5[0]) / 2, 0)
+        layout(PdfPainter(c, height), d, A5[0], compact=False)
+    else:
+        layout(PdfPainter(c, A5[1]), d, A5[0], compact=False)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+PNG_WIDTH_PT = 320.0
+PNG_SCALE = 3.375  # 1080 pixels wide
+
+
+def render_png(d: ReceiptData) -> bytes:
+    height = layout(NullPainter(), d, PNG_WIDTH_PT, compact=True)
+    painter = PngPainter(PNG_WIDTH_PT, height, PNG_SCALE)
+    layout(painter, d, PNG_WIDTH_PT, compact=True)
+    buf = io.BytesIO()
+    painter.img.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def service_number(service: str) -> str:
+    return services()[service].wa_number
