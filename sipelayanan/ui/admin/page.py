@@ -1,0 +1,52 @@
+"""Admin: users and roles, office profile, office hours and closures, message templates, and
+this PC's database connection — one tab each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from ...i18n import tr
+from ..context import UiContext
+from .database import DatabaseConnectionWidget
+from .hours import HoursTab
+from .profile import ProfileTab
+from .templates import TemplatesTab
+from .users import UsersTab
+
+
+class AdminPage(QWidget):
+    title = "Admin"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._started = False
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("admin_tabs")
+        self.users = UsersTab(ctx, self)
+        self.profile = ProfileTab(ctx, self)
+        self.hours = HoursTab(ctx, self)
+        self.templates = TemplatesTab(ctx, self)
+        self.database = DatabaseConnectionWidget(ctx.settings, self, current_url=ctx.ops.url)
+        self.tabs.addTab(self.users, tr("&Pengguna"))
+        self.tabs.addTab(self.profile, tr("P&rofil kantor"))
+        self.tabs.addTab(self.hours, tr("&Jam kantor && hari tutup"))
+        self.tabs.addTab(self.templates, tr("&Templat pesan"))
+        self.tabs.addTab(self.database, tr("&Koneksi basis data"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+
+    def refresh(self) -> None:
+        """Reload what changed; tabs with unsaved edits keep them."""
+        self._started = True
+        self.users.refresh()
+        self.profile.refresh()
+        self.hours.refresh()
+        self.templates.refresh()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._started:
+            self.refresh()
