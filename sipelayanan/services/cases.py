@@ -205,6 +205,35 @@ def _at_step(case: Case, step_no: int | None) -> None:
         )
 
 
+@dataclass
+class _StepAction:
+    case: Case
+    user: User
+    sdef: ServiceDef
+    step: Step
+
+
+def _open_step(
+    session: Session,
+    actor: Actor,
+    code: str,
+    expected_version: int | None,
+    statuses: tuple[str, ...] = (CaseStatus.PROSES,),
+    *,
+    check_role: bool = True,
+) -> _StepAction:
+    """Load the case and check, in order: version, status, acting user, step role."""
+    case = load_case(session, code)
+    _check_version(case, expected_version)
+    _require_status(case, *statuses)
+    user = actor_user(session, actor)
+    sdef = definition_for(session, case)
+    step = sdef.step(case.current_step)
+    if check_role:
+        _require_role(user, step, sdef)
+    return _StepAction(case, user, sdef, step)
+
+
 def _conditions(case: Case) -> set[str]:
     return {c for c in case.conditions.split(",") if c}
 
@@ -430,14 +459,9 @@ def advance(
 ) -> CaseRef:
     """Finish the current step and move to the next one (or finish the request)."""
     at = resolve_now(now)
-    case = load_case(session, code)
-    _check_version(case, expected_version)
-    _require_status(case, CaseStatus.PROSES)
-    _at_step(case, expected_step)
-    user = actor_user(session, actor)
-    sdef = definition_for(session, case)
-    step = sdef.step(case.current_step)
-    _require_role(user, step, sdef)
+    ctx = _open_step(session, actor, code, expected_version)
+    _at_step(ctx.case, expected_step)
+    case, user, sdef, step = ctx.case, ctx.user, ctx.sdef, ctx.step
     if not step.allows("next"):
         raise DomainError(f"Langkah {step.no} tidak dapat diteruskan begitu saja.")
     note = _clean_text(note, "note", "Catatan", MAX_NOTE)
@@ -487,13 +511,8 @@ def close_simple(
 ) -> CaseRef:
     """Complaint solved at a step that allows closing (PENGADUAN step 3): closed here."""
     at = resolve_now(now)
-    case = load_case(session, code)
-    _check_version(case, expected_version)
-    _require_status(case, CaseStatus.PROSES)
-    user = actor_user(session, actor)
-    sdef = definition_for(session, case)
-    step = sdef.step(case.current_step)
-    _require_role(user, step, sdef)
+    ctx = _open_step(session, actor, code, expected_version)
+    case, user, sdef, step = ctx.case, ctx.user, ctx.sdef, ctx.step
     if not step.allows("close"):
         raise DomainError(
             f"Langkah {step.no} {sdef.short_name} tidak dapat ditutup dengan solusi sederhana."
@@ -522,13 +541,8 @@ def return_to_step(
 ) -> CaseRef:
     """Send the request back to an earlier step the SOP allows, with the koreksi."""
     at = resolve_now(now)
-    case = load_case(session, code)
-    _check_version(case, expected_version)
-    _require_status(case, CaseStatus.PROSES)
-    user = actor_user(session, actor)
-    sdef = definition_for(session, case)
-    step = sdef.step(case.current_step)
-    _require_role(user, step, sdef)
+    ctx = _open_step(session, actor, code, expected_version)
+    case, user, sdef, step = ctx.case, ctx.user, ctx.sdef, ctx.step
     targets = step.back_targets()
     if to_step not in targets:
         allowed = (
@@ -568,13 +582,8 @@ def return_to_pemohon(
     stops until the pemohon sends the rest (``resubmit``).
     """
     at = resolve_now(now)
-    case = load_case(session, code)
-    _check_version(case, expected_version)
-    _require_status(case, CaseStatus.PROSES)
-    user = actor_user(session, actor)
-    sdef = definition_for(session, case)
-    step = sdef.step(case.current_step)
-    _require_role(user, step, sdef)
+    ctx = _open_step(session, actor, code, expected_version)
+    case, user, sdef, step = ctx.case, ctx.user, ctx.sdef, ctx.step
     if not step.allows("return_pemohon"):
         where = [s.no for s in sdef.steps if s.allows("return_pemohon")]
         raise DomainError(
@@ -643,13 +652,8 @@ def resubmit(
     """The pemohon sent the missing berkas: the request resumes at the same step and the
     due time moves by the working time spent waiting."""
     at = resolve_now(now)
-    case = load_case(session, code)
-    _check_version(case, expected_version)
-    _require_status(case, CaseStatus.MENUNGGU_PEMOHON)
-    user = actor_user(session, actor)
-    sdef = definition_for(session, case)
-    step = sdef.step(case.current_step)
-    _require_role(user, step, sdef)
+    ctx = _open_step(session, actor, code, expected_version, (CaseStatus.MENUNGGU_PEMOHON,))
+    case, user, sdef, step = ctx.case, ctx.user, ctx.sdef, ctx.step
     cal = work_calendar(session)
     paused = case.paused_at or at
     waited = cal.working_minutes(paused, at) if at > paused else 0.0
@@ -699,12 +703,8 @@ def cancel(
 ) -> CaseRef:
     """Cancel an open request with a reason (its current step's officer or a supervisor)."""
     at = resolve_now(now)
-    case = load_case(session, code)
-    _check_version(case, expected_version)
-    _require_status(case, CaseStatus.PROSES, CaseStatus.MENUNGGU_PEMOHON)
-    user = actor_user(session, actor)
-    sdef = definition_for(session, case)
-    step = sdef.step(case.current_step)
+    ctx = _open_step(session, actor, code, expected_version, CaseStatus.OPEN, check_role=False)
+    case, user, step = ctx.case, ctx.user, ctx.step
     if step.role not in user.role_keys and not (user.role_keys & CANCEL_ROLES):
         raise PermissionDenied(
             "Pembatalan hanya oleh petugas langkah ini, Kasi, Kabid, Kepala Dinas atau admin."
@@ -743,13 +743,8 @@ def update_checklist(
 ) -> CaseRef:
     """Tick checklist items / add berkas while the request is at its completeness step."""
     at = resolve_now(now)
-    case = load_case(session, code)
-    _check_version(case, expected_version)
-    _require_status(case, CaseStatus.PROSES)
-    user = actor_user(session, actor)
-    sdef = definition_for(session, case)
-    step = sdef.step(case.current_step)
-    _require_role(user, step, sdef)
+    ctx = _open_step(session, actor, code, expected_version)
+    case, user, sdef, step = ctx.case, ctx.user, ctx.sdef, ctx.step
     _set_checklist(case, sdef, present)
     hashes = _attach(session, case, berkas, user, at)
     _touch(case)  # the checklist lives in another table; bump the case's version explicitly
