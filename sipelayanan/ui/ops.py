@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -168,6 +169,10 @@ class Ops(QObject):
 
         self.run(change_token, on_done=self._on_token, on_error=lambda e: None)
 
+    def retry_now(self) -> None:
+        """Ping the database at once (the connection banner's "Coba sekarang")."""
+        self._ping()
+
     def shutdown(self) -> None:
         self._poll.stop()
         self._retry.stop()
@@ -196,7 +201,7 @@ class Ops(QObject):
             self._set_lost(False)
         if pending is None:
             return
-        if pending.on_done is not None:
+        if pending.on_done is not None and _receiver_alive(pending, pending.on_done):
             pending.on_done(result)
         if pending.write:
             self.changed.emit()
@@ -206,7 +211,7 @@ class Ops(QObject):
         pending = self._finish(job_id)
         if isinstance(error, DatabaseUnavailable):
             self._set_lost(True, str(error))
-        if pending is None:
+        if pending is None or not _receiver_alive(pending, pending.on_error):
             return
         if isinstance(error, SipelayananError):
             if pending.on_error is not None:
@@ -226,7 +231,9 @@ class Ops(QObject):
     @Slot(int, int, int)
     def _on_progress(self, job_id: int, done: int, total: int) -> None:
         pending = self._pending.get(job_id)
-        if pending is not None and pending.on_progress is not None:
+        if pending is not None and pending.on_progress is not None and _receiver_alive(
+            pending, pending.on_progress
+        ):
             pending.on_progress(done, total)
 
     def _set_lost(self, lost: bool, message: str = "") -> None:
@@ -245,6 +252,15 @@ class Ops(QObject):
         from sqlalchemy import text
 
         self.run(lambda s: s.execute(text("SELECT 1")).scalar(), on_error=lambda e: None)
+
+
+def _receiver_alive(pending: _Pending, callback: Callable[..., Any] | None) -> bool:
+    """False when the window that asked has been closed and deleted meanwhile: its answer
+    is dropped instead of reaching a dead widget."""
+    if pending.parent is not None and not shiboken6.isValid(pending.parent):
+        return False
+    owner = getattr(callback, "__self__", None)
+    return not (isinstance(owner, QObject) and not shiboken6.isValid(owner))
 
 
 def show_error(parent: QWidget | None, message: str) -> None:

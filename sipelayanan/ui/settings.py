@@ -15,6 +15,10 @@ class Key:
     LAST_USERNAME = "login/last_username"
     LAST_SERVICE = "intake/last_service"
     POLL_SECONDS = "sync/poll_seconds"
+    EXPORT_DIR = "reports/last_dir"
+    DB_PASSWORD_EXPECTED = "database/password_expected"
+    LAST_PAGE = "window/last_page"
+    CASE_WINDOW_GEOMETRY = "case_window/geometry"
 
 
 class Settings:
@@ -38,6 +42,14 @@ class Settings:
         else:
             self._s.remove(Key.DB_URL)
 
+    def db_password_expected(self) -> bool:
+        """The PostgreSQL connection was set up with a password (kept in the OS keyring, or
+        asked for at start-up when this PC has no keyring)."""
+        return self._str(Key.DB_PASSWORD_EXPECTED, "false").lower() in ("true", "1")
+
+    def set_db_password_expected(self, value: bool) -> None:
+        self._s.setValue(Key.DB_PASSWORD_EXPECTED, "true" if value else "false")
+
     # window -------------------------------------------------------------------
     def window_geometry(self) -> QByteArray | None:
         value = self._s.value(Key.WINDOW_GEOMETRY)
@@ -52,6 +64,19 @@ class Settings:
 
     def set_window_state(self, value: QByteArray) -> None:
         self._s.setValue(Key.WINDOW_STATE, value)
+
+    def last_page(self) -> str:
+        return self._str(Key.LAST_PAGE)
+
+    def set_last_page(self, value: str) -> None:
+        self._s.setValue(Key.LAST_PAGE, value)
+
+    def case_window_geometry(self) -> QByteArray | None:
+        value = self._s.value(Key.CASE_WINDOW_GEOMETRY)
+        return value if isinstance(value, QByteArray) else None
+
+    def set_case_window_geometry(self, value: QByteArray) -> None:
+        self._s.setValue(Key.CASE_WINDOW_GEOMETRY, value)
 
     # login / intake -------------------------------------------------------------
     def last_username(self) -> str:
@@ -71,6 +96,13 @@ class Settings:
             return max(1, int(self._str(Key.POLL_SECONDS, "3")))
         except ValueError:
             return 3
+
+    def export_dir(self) -> str:
+        """The folder the last report or tanda terima was saved to ('' = the home folder)."""
+        return self._str(Key.EXPORT_DIR)
+
+    def set_export_dir(self, value: str) -> None:
+        self._s.setValue(Key.EXPORT_DIR, value)
 
     def sync(self) -> None:
         self._s.sync()

@@ -1,0 +1,561 @@
+"""The main window: navigation between pages, who is logged in, the connection banner, the
+status bar, shortcuts for the daily actions, the Laporan menu and logout.
+
+Pages are constructed as ``Page(ctx, parent)`` and expose ``title`` and ``refresh()``; the window
+shows only the pages the user's roles fit and refreshes the visible one on ``Ops.changed``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..i18n import tr
+from ..identity import extract_tracking_code
+from ..services.office import get_profile
+from ..services.users import UserInfo
+from .context import UiContext
+from .ops import Ops
+from .settings import Settings
+from .widgets.common import MessageBar, roles_text
+
+log = logging.getLogger("sipelayanan.ui")
+
+EVERYONE: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    module: str
+    cls: str
+    roles: frozenset[str]  # empty: every user
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("inbox", "sipelayanan.ui.inbox", "InboxPage", EVERYONE),
+    PageSpec("intake", "sipelayanan.ui.intake", "IntakePage", frozenset({"operator_online"})),
+    PageSpec("review", "sipelayanan.ui.review", "ReviewPage",
+             frozenset({"kasi", "kabid", "kadis"})),
+    PageSpec("search", "sipelayanan.ui.search", "SearchPage", EVERYONE),
+    PageSpec("pengaduan", "sipelayanan.ui.pengaduan", "PengaduanPage",
+             frozenset({"petugas_aduan", "pejabat_aduan", "tim_aduan"})),
+    PageSpec("admin", "sipelayanan.ui.admin", "AdminPage", frozenset({"admin"})),
+)
+
+
+def _load_class(module: str, name: str) -> type | None:
+    """The page class, or None while its module is not part of this build."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+            return None
+        raise
+    cls = getattr(mod, name, None)
+    return cls if isinstance(cls, type) else None
+
+
+def pages_for(roles: tuple[str, ...]) -> list[PageSpec]:
+    mine = set(roles)
+    return [p for p in PAGES if not p.roles or p.roles & mine]
+
+
+class ConnectionBanner(QFrame):
+    """Non-blocking: says the database is unreachable, that retries run, that typed data is
+    kept; turns green for a moment when the connection is back."""
+
+    retry_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ConnectionBanner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 8, 6)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        layout.addWidget(self.label, 1)
+        self.retry = QPushButton(tr("Coba sekarang"), self)
+        self.retry.clicked.connect(self.retry_clicked)
+        layout.addWidget(self.retry)
+        self._hide_timer = QTimer(self)
+        self._hide_timer.setSingleShot(True)
+        self._hide_timer.timeout.connect(self.hide)
+        self.state = "ok"
+        self.hide()
+
+    def show_lost(self, message: str) -> None:
+        self._hide_timer.stop()
+        self.state = "lost"
+        self.setStyleSheet("#ConnectionBanner { background: #fce8e6; border-bottom: 1px solid "
+                           "#f6aea9; } #ConnectionBanner QLabel { color: #a50e0e; }")
+        self.label.setText(
+            tr("<b>Koneksi basis data terputus.</b> {pesan} Aplikasi mencoba menghubungkan "
+               "kembali setiap beberapa detik. Isian di layar tetap tersimpan; tekan lagi "
+               "tombolnya setelah koneksi pulih.", pesan=message)
+        )
+        self.retry.show()
+        self.show()
+
+    def show_restored(self) -> None:
+        self.state = "ok"
+        self.setStyleSheet("#ConnectionBanner { background: #e6f4ea; border-bottom: 1px solid "
+                           "#a8dab5; } #ConnectionBanner QLabel { color: #137333; }")
+        self.label.setText(tr("<b>Koneksi basis data pulih.</b> Data dimuat ulang."))
+        self.retry.hide()
+        self.show()
+        self._hide_timer.start(4000)
+
+
+class OpenCodeDialog(QDialog):
+    """Type or scan a tracking code (or a link holding one) to open that request."""
+
+    def __init__(self, open_case: Callable[[str], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Buka permohonan"))
+        self._open_case = open_case
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText(tr("Kode pelacakan, mis. ABCD-EFGH5, atau pindai QR"))
+        self.edit.setMinimumWidth(360)
+        self.message = MessageBar(self)
+        ok = QPushButton(tr("Buka"), self)
+        ok.setDefault(True)
+        ok.clicked.connect(self.submit)
+        row = QHBoxLayout()
+        row.addWidget(self.edit, 1)
+        row.addWidget(ok)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(tr("Ketik atau pindai kode pelacakan:"), self))
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        self.edit.returnPressed.connect(self.submit)
+
+    def submit(self) -> None:
+        code = extract_tracking_code(self.edit.text())
+        if code is None:
+            self.message.error(tr("Tidak ada kode pelacakan yang sah pada isian ini. Periksa "
+                                  "kembali setiap karakternya (contoh ABCD-EFGH5)."))
+            self.edit.selectAll()
+            return
+        self.accept()
+        self._open_case(code)
+
+
+class MainWindow(QMainWindow):
+    logout_requested = Signal()
+
+    def __init__(self, ops: Ops, user: UserInfo, settings: Settings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.user = user
+        self.settings = settings
+        self._case_windows: dict[str, QWidget] = {}
+        self._logging_out = False
+        self.ctx = UiContext(ops=ops, user=user, settings=settings, open_case=self.open_case,
+                             show_status=self.show_status)
+        self.setWindowTitle(tr("SiPelayanan — {nama}", nama=user.full_name))
+        self.resize(1280, 800)
+
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self._build_header())
+        self.banner = ConnectionBanner(central)
+        self.banner.retry_clicked.connect(ops.retry_now)
+        outer.addWidget(self.banner)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        self.nav = QListWidget(central)
+        self.nav.setObjectName("Nav")
+        self.nav.setFixedWidth(190)
+        self.nav.setAccessibleName(tr("Navigasi halaman"))
+        body.addWidget(self.nav)
+        self.stack = QStackedWidget(central)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.pages: dict[str, QWidget] = {}
+        self._page_keys: list[str] = []
+        self._dirty: set[str] = set()
+        self._build_pages()
+        self._build_status_bar()
+        self._build_menus()
+
+        self.nav.currentRowChanged.connect(self._on_nav)
+        ops.changed.connect(self._on_changed)
+        ops.connection_lost.connect(self._on_lost)
+        ops.connection_restored.connect(self._on_restored)
+        ops.busy_changed.connect(self._on_busy)
+        if ops.offline:
+            self._on_lost(tr("Basis data belum dapat dihubungi."))
+
+        geometry = settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+        last = settings.last_page()
+        self.show_page(last if last in self.pages else self._page_keys[0])
+        for key, page in self.pages.items():  # badges of the pages not shown yet
+            counts = getattr(page, "refresh_counts", None)
+            if key != self.current_page_key() and callable(counts):
+                counts()
+        ops.run(lambda s: get_profile(s).name, on_done=self.office_label.setText,
+                on_error=lambda e: None, parent=self)
+
+    # ------------------------------------------------------------------ building
+    def _build_header(self) -> QWidget:
+        header = QFrame(self)
+        header.setObjectName("Header")
+        header.setStyleSheet(
+            "#Header { background: #174ea6; } #Header QLabel { color: white; }"
+            "#Header QPushButton { color: white; background: transparent; border: 1px solid "
+            "#8ab4f8; border-radius: 4px; padding: 4px 10px; }"
+            "#Header QPushButton:hover { background: #1967d2; }"
+        )
+        layout = QHBoxLayout(header)
+        layout.setContentsMargins(14, 8, 14, 8)
+        left = QVBoxLayout()
+        title = QLabel(tr("SiPelayanan"), header)
+        title.setStyleSheet("font-size: 17px; font-weight: 600;")
+        self.office_label = QLabel(tr("Disdukcapil Kabupaten Way Kanan"), header)
+        self.office_label.setStyleSheet("color: #d2e3fc;")
+        left.addWidget(title)
+        left.addWidget(self.office_label)
+        layout.addLayout(left, 1)
+        who = QVBoxLayout()
+        self.user_label = QLabel(
+            tr("{nama} ({username})", nama=self.user.full_name, username=self.user.username),
+            header,
+        )
+        self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.user_label.setStyleSheet("font-weight: 600;")
+        self.roles_label = QLabel(roles_text(self.user.roles), header)
+        self.roles_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.roles_label.setStyleSheet("color: #d2e3fc;")
+        who.addWidget(self.user_label)
+        who.addWidget(self.roles_label)
+        layout.addLayout(who)
+        self.logout_button = QPushButton(tr("Keluar akun"), header)
+        self.logout_button.setToolTip(tr("Keluar dari akun ini (Ctrl+Shift+L)"))
+        self.logout_button.clicked.connect(self.logout)
+        layout.addWidget(self.logout_button)
+        return header
+
+    def _build_pages(self) -> None:
+        for spec in pages_for(self.user.roles):
+            cls = _load_class(spec.module, spec.cls)
+            if cls is None:
+                continue
+            try:
+                page = cls(self.ctx, self.stack)
+            except Exception:  # one broken page must not take the whole app down
+                log.exception("page %s failed to build", spec.key)
+                continue
+            self.pages[spec.key] = page
+            self._page_keys.append(spec.key)
+            # a page wider than a small screen scrolls instead of forcing the window wider
+            holder = QScrollArea(self.stack)
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.Shape.NoFrame)
+            holder.setWidget(page)
+            self.stack.addWidget(holder)
+            item = QListWidgetItem(str(getattr(page, "title", spec.key)))
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+            badge = getattr(page, "badge_changed", None)
+            if badge is not None:
+                badge.connect(lambda n, key=spec.key: self._set_badge(key, n))
+        self.nav.setStyleSheet(
+            "#Nav { background: #f8f9fa; border: none; border-right: 1px solid #dadce0;"
+            " font-size: 14px; padding-top: 6px; }"
+            "#Nav::item { padding: 9px 12px; }"
+            "#Nav::item:selected { background: #d2e3fc; color: #174ea6; font-weight: 600; }"
+        )
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.busy = QProgressBar(self)
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setMaximumHeight(14)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.timeout.connect(self.busy.show)
+        self.db_label = QLabel(self._db_text(), self)
+        self.db_label.setStyleSheet("color: #5f6368;")
+        bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.db_label)
+
+    def _db_text(self) -> str:
+        from sqlalchemy.engine import make_url
+
+        try:
+            u = make_url(self.ops.url)
+        except Exception:
+            return ""
+        if u.get_backend_name() == "sqlite":
+            return tr("Basis data: SQLite {file}", file=u.database or "")
+        return tr("Basis data: PostgreSQL {host}/{db}", host=u.host or "localhost",
+                  db=u.database or "")
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        self.shortcut_actions: dict[str, QAction] = {}
+
+        def act(key: str, text: str, shortcut: str | QKeySequence.StandardKey | None,
+                slot: Callable[[], None], tip: str = "") -> QAction:
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            if tip:
+                action.setStatusTip(tip)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            self.shortcut_actions[key] = action
+            return action
+
+        app_menu = menu.addMenu(tr("&Aplikasi"))
+        app_menu.addAction(act("logout", tr("Keluar &akun"), "Ctrl+Shift+L", self.logout))
+        app_menu.addAction(act("quit", tr("&Tutup aplikasi"), "Ctrl+Q", self.close))
+
+        go = menu.addMenu(tr("&Halaman"))
+        for n, key in enumerate(self._page_keys, start=1):
+            title = str(getattr(self.pages[key], "title", key))
+            go.addAction(act(f"page:{key}", title, f"Ctrl+{n}" if n <= 9 else None,
+                             lambda _checked=False, k=key: self.show_page(k)))
+        go.addSeparator()
+        go.addAction(act("refresh", tr("&Muat ulang"), "F5", self.refresh_current))
+
+        cases = menu.addMenu(tr("&Permohonan"))
+        if "intake" in self.pages:
+            cases.addAction(act("new", tr("Penerimaan &baru"), "Ctrl+N", self.new_intake,
+                                tr("Catat permohonan baru dari WhatsApp")))
+        cases.addAction(act("open_code", tr("&Buka kode pelacakan…"), "Ctrl+K",
+                            self.open_code_dialog, tr("Ketik atau pindai kode pelacakan")))
+        if "search" in self.pages:
+            cases.addAction(act("search", tr("&Cari / pindai"), "Ctrl+F", self.focus_search))
+        if "review" in self.pages:
+            cases.addAction(act("review", tr("&Tinjauan"), "Ctrl+T",
+                                lambda: self.show_page("review")))
+
+        reports = menu.addMenu(tr("&Laporan"))
+        self.reports_action = act("reports", tr("&Laporan dan tanda terima…"), "Ctrl+L",
+                                  self.open_reports)
+        reports.addAction(self.reports_action)
+        if _load_class("sipelayanan.ui.reports_dialog", "ReportsDialog") is None:
+            self.reports_action.setEnabled(False)
+            self.reports_action.setStatusTip(tr("Modul laporan belum terpasang."))
+
+        help_menu = menu.addMenu(tr("Ba&ntuan"))
+        help_menu.addAction(act("shortcuts", tr("&Pintasan keyboard"), "F1",
+                                self.show_shortcuts))
+        help_menu.addAction(act("about", tr("&Tentang SiPelayanan"), None, self.show_about))
+
+    # ------------------------------------------------------------------ pages
+    def show_page(self, key: str) -> None:
+        if key not in self.pages:
+            return
+        row = self._page_keys.index(key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # -> _on_nav
+        else:
+            self._on_nav(row)
+
+    def current_page_key(self) -> str:
+        row = self.stack.currentIndex()
+        return self._page_keys[row] if 0 <= row < len(self._page_keys) else ""
+
+    def _on_nav(self, row: int) -> None:
+        if not 0 <= row < len(self._page_keys):
+            return
+        key = self._page_keys[row]
+        page = self.pages[key]
+        self.stack.setCurrentIndex(row)
+        self.settings.set_last_page(key)
+        if key in self._dirty or not getattr(page, "_shown_once", False):
+            self._dirty.discard(key)
+            page._shown_once = True  # type: ignore[attr-defined]
+            self._refresh(page)
+
+    def _refresh(self, page: QWidget) -> None:
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            try:
+                refresh()
+            except Exception:
+                log.exception("refresh failed")
+
+    def refresh_current(self) -> None:
+        key = self.current_page_key()
+        if key:
+            self._refresh(self.pages[key])
+        self.ops.check_changes()
+
+    def _on_changed(self) -> None:
+        current = self.current_page_key()
+        for key, page in self.pages.items():
+            if key == current:
+                self._refresh(page)
+            else:
+                self._dirty.add(key)
+                counts = getattr(page, "refresh_counts", None)
+                if callable(counts):
+                    counts()
+
+    def _set_badge(self, key: str, count: int) -> None:
+        row = self._page_keys.index(key)
+        item = self.nav.item(row)
+        title = str(getattr(self.pages[key], "title", key))
+        item.setText(f"{title}  ({count})" if count else title)
+
+    def nav_text(self, key: str) -> str:
+        return self.nav.item(self._page_keys.index(key)).text()
+
+    # ------------------------------------------------------------------ actions
+    def open_case(self, code: str) -> None:
+        from .case_window import CaseWindow
+
+        norm = extract_tracking_code(code) or code.strip().upper()
+        existing = self._case_windows.get(norm)
+        if existing is not None:
+            existing.showNormal()
+            existing.raise_()
+            existing.activateWindow()
+            return
+        window = CaseWindow(self.ctx, norm, self)
+        self._case_windows[norm] = window
+        window.destroyed.connect(lambda _=None, c=norm: self._case_windows.pop(c, None))
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def case_windows(self) -> dict[str, QWidget]:
+        return dict(self._case_windows)
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+
+    def new_intake(self) -> None:
+        self.show_page("intake")
+        page = self.pages.get("intake")
+        start = getattr(page, "start_new", None)
+        if callable(start):
+            start()
+
+    def focus_search(self) -> None:
+        self.show_page("search")
+        page = self.pages.get("search")
+        for name in ("focus_box", "focus_search", "focus_input"):
+            fn = getattr(page, name, None)
+            if callable(fn):
+                fn()
+                return
+        if page is not None:
+            page.setFocus()
+
+    def open_code_dialog(self) -> None:
+        dialog = OpenCodeDialog(self.open_case, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+
+    def open_reports(self) -> None:
+        cls = _load_class("sipelayanan.ui.reports_dialog", "ReportsDialog")
+        if cls is None:
+            self.show_status(tr("Modul laporan belum terpasang."))
+            return
+        dialog = cls(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.show()
+
+    def show_shortcuts(self) -> None:
+        lines = [
+            (tr("Ctrl+1 … Ctrl+{n}", n=len(self._page_keys)), tr("pindah halaman")),
+            ("Ctrl+N", tr("penerimaan baru")),
+            ("Ctrl+K", tr("buka permohonan dengan kode pelacakan")),
+            ("Ctrl+F", tr("cari / pindai")),
+            ("Ctrl+T", tr("tinjauan (Kasi, Kabid, Kepala Dinas)")),
+            ("F5", tr("muat ulang")),
+            ("Enter", tr("buka permohonan terpilih / setujui di Tinjauan")),
+            ("K", tr("kembalikan dengan koreksi di Tinjauan")),
+            ("Ctrl+Enter", tr("Terima / selesaikan langkah")),
+            ("Ctrl+L", tr("laporan dan tanda terima")),
+            ("Ctrl+Shift+L", tr("keluar akun")),
+        ]
+        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in lines)
+        box = QMessageBox(self)
+        box.setWindowTitle(tr("Pintasan keyboard"))
+        box.setText(f"<table>{rows}</table>")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.open()
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(tr("Tentang SiPelayanan"))
+        box.setText(tr("<b>SiPelayanan {v}</b><br>Pelayanan online WhatsApp Dinas Kependudukan "
+                       "dan Pencatatan Sipil Kabupaten Way Kanan, mengikuti SOP yang "
+                       "ditandatangani Kepala Dinas.", v=__version__))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        box.open()
+
+    def logout(self) -> None:
+        self._logging_out = True
+        self.close()
+
+    # ------------------------------------------------------------------ connection / busy
+    def _on_lost(self, message: str) -> None:
+        self.banner.show_lost(message)
+
+    def _on_restored(self) -> None:
+        self.banner.show_restored()
+
+    def _on_busy(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start(400)
+        else:
+            self._busy_timer.stop()
+            self.busy.hide()
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.set_window_geometry(QByteArray(self.saveGeometry()))
+        self.settings.set_window_state(QByteArray(self.saveState()))
+        self.settings.sync()
+        for window in list(self._case_windows.values()):
+            window.close()
+        super().closeEvent(event)
+        if self._logging_out:
+            self._logging_out = False
+            self.logout_requested.emit()
