@@ -194,10 +194,11 @@ def load_demo(
             n = open_seen.get(service, 0)
             open_seen[service] = n + 1
             stop_at = 1 + n % last
+            wait = n % (2 * last) == 0  # each service's first open request waits for berkas
         else:
-            stop_at = last + 1
+            stop_at, wait = last + 1, False
         with db.write() as session:
-            _one_case(session, rng, cal, service, received, end, by_role, stop_at)
+            _one_case(session, rng, cal, service, received, end, by_role, stop_at, wait)
         made += 1
         if progress is not None:
             progress(made, len(times))
@@ -213,6 +214,7 @@ def _one_case(
     end: datetime,
     by_role: dict[str, Actor],
     stop_at: int,
+    wait_pemohon: bool = False,
 ) -> None:
     from sqlalchemy.orm import Session
 
@@ -254,6 +256,17 @@ def _one_case(
     while True:
         case = svc.load_case(session, ref.code)
         if case.status != "proses" or case.current_step >= stop_at:
+            step = sdef.step(case.current_step)
+            if wait_pemohon and case.status == "proses" and step.allows("return_pemohon"):
+                missing = rng.choice(sdef.requirements)
+                svc.return_to_pemohon(
+                    session,
+                    by_role[step.role],
+                    ref.code,
+                    missing=[missing.key],
+                    note="Mohon kirim ulang.",
+                    now=max(t, received),
+                )
             return
         step = sdef.step(case.current_step)
         actor = by_role[step.role]
