@@ -78,13 +78,12 @@ def read_password(prompt: str = "Kata sandi: ", *, confirm: bool = False) -> str
 
 def open_db(args: argparse.Namespace, *, migrate: bool = True) -> Any:
     from .db import Database
-    from .migrate import is_up_to_date
 
     db = Database(args.db)
     if migrate:
         if db.dialect == "sqlite":
             db.upgrade()
-        elif not is_up_to_date(db.engine):
+        elif not db.schema_is_current():
             raise DatabaseUnavailable(
                 "Skema basis data belum mutakhir. Minta admin menjalankan "
                 "'sipelayanan db upgrade' dengan akun pemilik basis data."
@@ -457,13 +456,15 @@ def cmd_case_record(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from .services.audit import verify
+    from .services.audit import parse_anchor, verify
 
+    anchors = tuple(parse_anchor(a) for a in args.jangkar or ())
     db = open_db(args)
     with db.read() as session:
-        result = verify(session)
+        result = verify(session, anchors=anchors)
     if result.ok:
         print(f"Log audit utuh: {result.entries} entri diperiksa.")
+        print(f"Jangkar (catat untuk pemeriksaan berikutnya): {result.anchor}")
         return 0
     print(
         f"Log audit TIDAK utuh: {result.problem} (entri pertama yang bermasalah: "
@@ -680,9 +681,14 @@ def build_parser() -> Parser:
     audit = sub.add_parser("audit", help="log audit").add_subparsers(
         dest="audit_command", metavar="PERINTAH", required=True, parser_class=Parser
     )
-    audit.add_parser("verify", help="periksa keutuhan rantai log audit").set_defaults(
-        func=cmd_audit_verify
+    av = audit.add_parser("verify", help="periksa keutuhan rantai log audit")
+    av.add_argument(
+        "--jangkar",
+        action="append",
+        metavar="NOMOR:HASH",
+        help="jangkar yang dicatat sebelumnya (boleh berulang): menangkap log yang ditulis ulang",
     )
+    av.set_defaults(func=cmd_audit_verify)
 
     for extend in EXTENSIONS:
         extend(sub)
@@ -704,6 +710,23 @@ def _load_extensions() -> None:
                 raise
 
 
+def check_sop_definitions() -> None:
+    """Load and validate the SOP files once, before anything else runs: a broken file stops
+    the start with a message naming file and line."""
+    from .sop import SopError, services
+
+    try:
+        services()
+    except SopError as exc:
+        raise SopDefinitionError(
+            f"Definisi SOP tidak sah, aplikasi tidak dijalankan: {exc}"
+        ) from exc
+
+
+class SopDefinitionError(SipelayananError):
+    pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from .logs import setup_logging
 
@@ -715,6 +738,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_test:
         func = cmd_self_test
     try:
+        check_sop_definitions()
         return func(args)
     except DatabaseUnavailable as exc:
         print(f"sipelayanan: {exc}", file=sys.stderr)

@@ -1,14 +1,17 @@
 """Database engines and units of work.
 
 SQLite (the embedded default) is for one PC on a local disk: WAL, a busy timeout, and write
-transactions that ``BEGIN IMMEDIATE`` so two writers queue instead of failing mid-way.
-PostgreSQL serves several PCs on the office LAN. The caller owns every transaction:
+transactions that ``BEGIN IMMEDIATE`` so two writers queue instead of failing mid-way. An SQLite
+file on a network share is refused (WAL needs shared memory that network file systems do not
+provide). PostgreSQL serves several PCs on the office LAN. The caller owns every transaction:
 ``with db.write() as session: service(..., session=session)``.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,15 +20,23 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import ConflictError, DatabaseUnavailable, SipelayananError
 
+log = logging.getLogger("sipelayanan.db")
+
 APP_NAME = "SiPelayanan"
 APP_AUTHOR = "Disdukcapil Way Kanan"
 ENV_DB = "SIPELAYANAN_DB"
+
+#: Seconds SQLite waits for another writer, and PostgreSQL for a row lock, before giving up.
+LOCK_WAIT_SECONDS = 30
+#: PostgreSQL ends a session that sits inside an open transaction this long (a frozen PC must not
+#: hold the audit chain's lock for everyone else).
+IDLE_IN_TRANSACTION_SECONDS = 300
 
 
 def default_data_dir() -> Path:
@@ -38,6 +49,10 @@ def default_url() -> str:
     env = os.environ.get(ENV_DB)
     if env:
         return env
+    from .machine_config import machine_db_url  # the installer's choice for this PC
+
+    if machine := machine_db_url():
+        return machine
     path = default_data_dir() / "sipelayanan.sqlite3"
     return f"sqlite:///{path}"
 
@@ -46,30 +61,136 @@ def sqlite_path(url: str) -> Path | None:
     u = make_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
-    return Path(u.database)
+    database = u.database
+    if database.startswith("file:"):  # sqlite:///file:PATH?mode=ro&uri=true
+        database = database[5:]
+    return Path(database)
 
 
-def is_network_path(path: Path) -> bool:
-    """True for a UNC path or a mapped network drive (SQLite's WAL needs a local disk)."""
+# --------------------------------------------------------------------------- network shares
+
+#: File-system types (as in /proc/mounts) that live on another machine.
+NETWORK_FS_TYPES = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "ncpfs",
+        "afs",
+        "9p",
+        "coda",
+        "ceph",
+        "glusterfs",
+        "lustre",
+        "gfs2",
+        "ocfs2",
+        "davfs",
+        "fuse.sshfs",
+        "fuse.davfs2",
+        "fuse.rclone",
+        "fuse.glusterfs",
+        "fuse.cephfs",
+        "fuse.s3fs",
+        "fuse.smbnetfs",
+    }
+)
+
+
+def _unescape_mount(field: str) -> str:
+    """/proc/mounts escapes space, tab, newline and backslash as octal (``\\040``)."""
+    out: list[str] = []
+    i = 0
+    while i < len(field):
+        if field[i] == "\\" and i + 4 <= len(field) and field[i + 1 : i + 4].isdigit():
+            out.append(chr(int(field[i + 1 : i + 4], 8)))
+            i += 4
+        else:
+            out.append(field[i])
+            i += 1
+    return "".join(out)
+
+
+def network_filesystem(path: Path, mounts: str | None = None) -> str | None:
+    """The network file-system type holding ``path`` (Linux ``/proc/mounts``), else None.
+
+    ``mounts`` is the text of a mounts table; by default the running system's is read.
+    """
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    target = _resolve(path)
+    best: tuple[int, str] | None = None
+    for line in mounts.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount_point, fstype = _unescape_mount(parts[1]), parts[2]
+        prefix = mount_point.rstrip("/") + "/"
+        if (target == mount_point or target.startswith(prefix) or mount_point == "/") and (
+            best is None or len(mount_point) > best[0]
+        ):
+            best = (len(mount_point), fstype)
+    if best is None:
+        return None
+    fstype = best[1]
+    return fstype if fstype in NETWORK_FS_TYPES or fstype.startswith("nfs") else None
+
+
+def _resolve(path: Path) -> str:
+    """The absolute path with symlinks resolved as far as it exists (the file may not yet)."""
+    p = Path(os.path.abspath(path))
+    rest: list[str] = []
+    while not p.exists() and p != p.parent:
+        rest.insert(0, p.name)
+        p = p.parent
+    return os.path.join(os.path.realpath(p), *rest)
+
+
+def _windows_drive_is_remote(drive: str) -> bool:  # pragma: no cover - Windows only
+    import ctypes
+
+    DRIVE_REMOTE = 4
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    return bool(kernel32.GetDriveTypeW(drive.rstrip("\\/") + "\\") == DRIVE_REMOTE)
+
+
+def is_network_path(path: Path | str, *, mounts: str | None = None) -> bool:
+    """True for a UNC path, a mapped network drive (Windows) or a network mount (Linux).
+
+    ``\\\\?\\C:\\…`` (a long local path) is local; ``\\\\?\\UNC\\server\\share`` is not.
+    """
     text = str(path)
-    if text.startswith(("\\\\", "//")):
+    if text.startswith(("\\\\?\\", "//?/", "\\\\.\\", "//./")):
+        rest = text[4:]
+        if rest[:4].upper() == "UNC\\" or rest[:4].upper() == "UNC/":
+            return True
+        text = rest  # a drive-letter path behind the long-path prefix
+    elif text.startswith(("\\\\", "//")):
         return True
     if os.name == "nt":  # pragma: no cover - Windows only
-        import ctypes
-
         drive = os.path.splitdrive(os.path.abspath(text))[0]
-        if drive:
-            DRIVE_REMOTE = 4
-            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-            return bool(kernel32.GetDriveTypeW(drive + "\\") == DRIVE_REMOTE)
+        if drive.startswith(("\\\\", "//")):
+            return True
+        return bool(drive) and _windows_drive_is_remote(drive)
+    if mounts is not None or os.path.exists("/proc/mounts"):
+        return network_filesystem(Path(text), mounts) is not None
     return False
 
 
 NETWORK_SQLITE_MESSAGE = (
     "File basis data SQLite tidak boleh berada di folder jaringan ({path}). SQLite (mode WAL) "
-    "hanya aman di disk lokal satu PC; bila beberapa PC harus memakai data yang sama, pasang "
-    "PostgreSQL di server kantor dan arahkan semua PC ke sana (lihat README: 'Beberapa PC')."
+    "hanya aman di disk lokal satu PC: lewat jaringan, penguncian file tidak dapat diandalkan dan "
+    "data bisa rusak bila dua PC menulis bersamaan. Bila beberapa PC harus memakai data yang sama, "
+    "pasang PostgreSQL di server kantor dan arahkan semua PC ke sana (lihat panduan 'Beberapa PC: "
+    "PostgreSQL'); bila hanya satu PC, simpan file basis data di disk lokal PC itu."
 )
+
+
+# --------------------------------------------------------------------------- engines
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -77,7 +198,7 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # let the begin hook issue BEGIN itself
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_SECONDS * 1000}")
         cur.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
@@ -90,41 +211,145 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+def _pg_connect_args(given: dict[str, Any] | None) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "connect_timeout": 5,
+        # notice a server that vanished from the LAN without closing the connection
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        # which PC holds a connection shows in pg_stat_activity
+        "application_name": f"SiPelayanan@{socket.gethostname()[:40]}",
+        "options": f"-c lock_timeout={LOCK_WAIT_SECONDS * 1000}"
+        f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_SECONDS * 1000}",
+    }
+    args.update(given or {})
+    return args
+
+
 def make_engine(url: str, *, check_network: bool = True, **kwargs: Any) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         if check_network and is_network_path(path):
             raise DatabaseUnavailable(NETWORK_SQLITE_MESSAGE.format(path=path))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                f"Folder basis data {path.parent} tidak dapat dibuat: {exc.strerror}. "
+                "Periksa lokasi dan izin foldernya."
+            ) from exc
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
-    if make_url(url).get_backend_name() == "postgresql":
+    u = make_url(url)
+    if u.get_backend_name() == "postgresql":
         kwargs.setdefault("pool_pre_ping", True)
-        kwargs.setdefault("connect_args", {"connect_timeout": 5})
-        if make_url(url).drivername == "postgresql":
-            url = str(make_url(url).set(drivername="postgresql+psycopg"))
+        kwargs["connect_args"] = _pg_connect_args(kwargs.get("connect_args"))
+        if u.drivername == "postgresql":
+            url = u.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return create_engine(url, **kwargs)
 
 
-def describe_db_error(exc: BaseException) -> str:
-    """A clerk-facing message for a low-level database failure."""
+# --------------------------------------------------------------------------- error messages
+
+READONLY_MESSAGE = (
+    "Basis data hanya-baca: perubahan tidak dapat disimpan{where}. Periksa izin file dan folder "
+    "basis data (atau apakah disknya dikunci hanya-baca), atau hubungi admin."
+)
+DISK_FULL_MESSAGE = (
+    "Disk penuh{where}: perubahan tidak disimpan dan data yang ada tetap utuh. Kosongkan ruang "
+    "disk lalu coba lagi."
+)
+SERVER_MESSAGE = (
+    "Server basis data tidak dapat dihubungi atau memutus koneksi. Tidak ada yang tersimpan "
+    "setengah jalan; periksa jaringan/server lalu coba lagi."
+)
+PRIVILEGE_MESSAGE = (
+    "Akun basis data yang dipakai aplikasi ini tidak berizin untuk tindakan tersebut. Perubahan "
+    "skema (db upgrade) dan pemulihan cadangan dijalankan admin dengan akun pemilik basis data; "
+    "bila ini terjadi saat bekerja biasa, minta admin menjalankan 'sipelayanan db grant'."
+)
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", exc)
+    state = getattr(orig, "sqlstate", None)
+    return str(state) if state else None
+
+
+def describe_db_error(exc: BaseException, path: Path | None = None) -> str:
+    """A clerk-facing message for a low-level database failure (``path``: the SQLite file)."""
     text = str(getattr(exc, "orig", exc)).lower()
-    if "readonly" in text or "read-only" in text or "read only" in text:
+    state = _sqlstate(exc) or ""
+    where = f" ({path})" if path is not None else ""
+    if state == "42501" or "permission denied" in text:
+        return PRIVILEGE_MESSAGE
+    if state in ("40001", "40P01"):
         return (
-            "Basis data hanya-baca: perubahan tidak dapat disimpan. Periksa izin file basis data "
-            "atau hubungi admin."
+            "Perubahan ini bertabrakan dengan perubahan dari PC lain dan dibatalkan; tidak ada "
+            "yang tersimpan. Muat ulang lalu coba lagi."
         )
-    if ("disk" in text and ("full" in text or "space" in text)) or "no space" in text:
-        return "Disk penuh: perubahan tidak disimpan. Kosongkan ruang disk lalu coba lagi."
+    if state == "55P03" or "lock timeout" in text:
+        return "Data sedang dipakai PC lain terlalu lama. Tidak ada yang tersimpan; coba lagi."
+    if state == "53100" or ("disk" in text and ("full" in text or "space" in text)):
+        return DISK_FULL_MESSAGE.format(where=where)
+    if "no space" in text:
+        return DISK_FULL_MESSAGE.format(where=where)
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return READONLY_MESSAGE.format(where=where)
+    if path is not None:
+        local = _describe_sqlite_file(path)
+        if local:
+            return local
     if "locked" in text or "busy" in text:
         return "Basis data sedang dipakai proses lain terlalu lama. Coba lagi sebentar lagi."
     if "unable to open" in text:
-        return "File basis data tidak dapat dibuka. Periksa lokasi dan izin foldernya."
-    return (
-        "Server basis data tidak dapat dihubungi atau memutus koneksi. Tidak ada yang tersimpan "
-        "setengah jalan; periksa jaringan/server lalu coba lagi."
-    )
+        return f"File basis data{where} tidak dapat dibuka. Periksa lokasi dan izin foldernya."
+    if "malformed" in text or "not a database" in text:
+        return (
+            f"File basis data{where} rusak atau bukan basis data SiPelayanan. Jangan menulis "
+            "apa pun ke file itu; pulihkan dari cadangan terakhir (sipelayanan restore) atau "
+            "hubungi admin."
+        )
+    if "disk i/o" in text:
+        return (
+            f"Gagal membaca/menulis disk basis data{where}. Tidak ada yang tersimpan setengah "
+            "jalan; periksa disk lalu coba lagi."
+        )
+    return SERVER_MESSAGE
+
+
+def _describe_sqlite_file(path: Path) -> str | None:
+    """Look at the file and its folder for the usual causes an SQLite error hides."""
+    folder = path.parent
+    try:
+        if folder.exists() and not os.access(folder, os.W_OK):
+            return READONLY_MESSAGE.format(where=f" (folder {folder} tidak dapat ditulis)")
+        if path.exists() and not os.access(path, os.W_OK):
+            return READONLY_MESSAGE.format(where=f" ({path})")
+        import shutil
+
+        if folder.exists() and shutil.disk_usage(folder).free < 1024 * 1024:
+            return DISK_FULL_MESSAGE.format(where=f" ({folder})")
+    except OSError:
+        return None
+    return None
+
+
+def _is_unavailable(exc: DBAPIError) -> bool:
+    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+        return True
+    text = str(exc.orig).lower()
+    return any(w in text for w in ("readonly", "read-only", "disk", "no space", "server closed"))
+
+
+def _is_unique_violation(exc: DBAPIError) -> bool:
+    if not isinstance(exc, IntegrityError):
+        return False
+    state = _sqlstate(exc)
+    return state == "23505" or "unique constraint failed" in str(exc.orig).lower()
 
 
 class Database:
@@ -142,6 +367,19 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def sqlite_file(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    def describe(self) -> str:
+        """The database for messages: the SQLite file, or host/database without password."""
+        path = self.sqlite_file
+        if path is not None:
+            return str(path)
+        u = self.engine.url
+        host = f"{u.host or 'localhost'}:{u.port or 5432}"
+        return f"PostgreSQL {u.username or ''}@{host}/{u.database}"
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any error."""
@@ -155,6 +393,7 @@ class Database:
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
+        """Turn driver failures into clerk-facing errors; the transaction is already rolled back."""
         try:
             yield
         except SipelayananError:
@@ -165,9 +404,22 @@ class Database:
                 "Data dimuat ulang, periksa lalu ulangi bila masih perlu."
             ) from exc
         except DBAPIError as exc:
-            if isinstance(exc, OperationalError) or exc.connection_invalidated or _is_io(exc):
-                raise DatabaseUnavailable(describe_db_error(exc)) from exc
+            state = _sqlstate(exc)
+            # for the admin: the driver's own words (the log filter masks 16-digit numbers)
+            log.warning("database error %s: %s", state or type(exc.orig).__name__, exc.orig)
+            if state in ("40001", "40P01", "55P03"):
+                raise ConflictError(describe_db_error(exc)) from exc
+            if _is_unique_violation(exc):
+                raise ConflictError(
+                    "Data yang sama baru saja disimpan dari PC lain; tidak ada yang tersimpan. "
+                    "Muat ulang lalu coba lagi."
+                ) from exc
+            if state == "42501" or _is_unavailable(exc):
+                raise DatabaseUnavailable(describe_db_error(exc, self.sqlite_file)) from exc
             raise
+        except sqlite3.Error as exc:  # raised outside SQLAlchemy's wrapping (e.g. on connect)
+            log.warning("sqlite error: %s", exc)
+            raise DatabaseUnavailable(describe_db_error(exc, self.sqlite_file)) from exc
 
     def upgrade(self) -> None:
         from .migrate import upgrade
@@ -175,13 +427,16 @@ class Database:
         with self._translate():
             upgrade(self.engine)
 
+    def schema_is_current(self) -> bool:
+        """Whether the schema is at the newest migration (connection failures translated)."""
+        from .migrate import is_up_to_date
+
+        with self._translate():
+            return is_up_to_date(self.engine)
+
     def is_empty(self) -> bool:
-        return "cases" not in inspect(self.engine).get_table_names()
+        with self._translate():
+            return "cases" not in inspect(self.engine).get_table_names()
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def _is_io(exc: DBAPIError) -> bool:
-    text = str(exc.orig).lower()
-    return any(w in text for w in ("readonly", "read-only", "disk", "no space", "server closed"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import glob
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -117,6 +116,8 @@ def start_server() -> PgServer:
         raise FileNotFoundError("PostgreSQL binaries (pg_ctl) not found")
     run_as = None
     if os.geteuid() == 0:
+        import pwd  # Unix only; imported here so the suite also loads on Windows
+
         for name in ("postgres", "nobody"):
             try:
                 pwd.getpwnam(name)

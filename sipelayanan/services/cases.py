@@ -221,11 +221,13 @@ def _open_step(
     statuses: tuple[str, ...] = (CaseStatus.PROSES,),
     *,
     check_role: bool = True,
+    expected_step: int | None = None,
 ) -> _StepAction:
-    """Load the case and check, in order: version, status, acting user, step role."""
+    """Load the case and check, in order: version, status, step, acting user, step role."""
     case = load_case(session, code)
     _check_version(case, expected_version)
     _require_status(case, *statuses)
+    _at_step(case, expected_step)  # a stale window is a conflict, not a wrong role
     user = actor_user(session, actor)
     sdef = definition_for(session, case)
     step = sdef.step(case.current_step)
@@ -459,8 +461,7 @@ def advance(
 ) -> CaseRef:
     """Finish the current step and move to the next one (or finish the request)."""
     at = resolve_now(now)
-    ctx = _open_step(session, actor, code, expected_version)
-    _at_step(ctx.case, expected_step)
+    ctx = _open_step(session, actor, code, expected_version, expected_step=expected_step)
     case, user, sdef, step = ctx.case, ctx.user, ctx.sdef, ctx.step
     if not step.allows("next"):
         raise DomainError(f"Langkah {step.no} tidak dapat diteruskan begitu saja.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,10 +22,27 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+_dummy_hash: str | None = None
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def _burn_time(password: str) -> None:
+    """Verify against a throw-away hash so an unknown user name cannot be told by timing."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("sipelayanan-dummy-password")
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_dummy_hash, password)
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -164,7 +182,9 @@ def authenticate(
     """
     at = resolve_now(now)
     name = username.strip().lower()
-    user = session.execute(select(User).where(User.username == name)).scalar()
+    # FOR UPDATE: two PCs failing at once must both count towards the lock-out (PostgreSQL);
+    # SQLite's write transaction already serialises them.
+    user = session.execute(select(User).where(User.username == name).with_for_update()).scalar()
     who = (
         Actor(user.id, user.username, workstation)
         if user and workstation
@@ -172,6 +192,7 @@ def authenticate(
     )
     generic = AuthError("Nama pengguna atau kata sandi salah.")
     if user is None:
+        _burn_time(password)  # an unknown name takes as long as a wrong password
         audit.record(
             session,
             None,
@@ -180,11 +201,17 @@ def authenticate(
             None,
             {"reason": "unknown"},
             now=at,
-            username=name[:64],
+            # never the typed name: it may be a password or a NIK typed in the wrong field
+            username="(tidak dikenal)",
+            workstation=workstation,
         )
         raise generic
     if not user.active:
+        # Only someone who knows the password learns that the account was deactivated.
+        knows = _password_matches(user.password_hash, password)
         audit.record(session, who, "login.failed", "user", user.id, {"reason": "inactive"}, now=at)
+        if not knows:
+            raise generic
         raise AuthError("Akun ini sudah dinonaktifkan. Hubungi admin.")
     if user.locked_until is not None and user.locked_until > at:
         minutes = max(1, int((user.locked_until - at).total_seconds() // 60) + 1)
@@ -204,11 +231,13 @@ def authenticate(
             detail["locked"] = True
         audit.record(session, who, "login.failed", "user", user.id, detail, now=at)
         raise generic from None
+    done: dict[str, object] = {}
     if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(password)  # parameters changed since it was set
+        done["rehash"] = True
     user.failed_logins = 0
     user.locked_until = None
-    audit.record(session, who, "login", "user", user.id, now=at)
+    audit.record(session, who, "login", "user", user.id, done, now=at)
     return _info(user)
 
 
@@ -262,9 +291,24 @@ def update_user(
     now: datetime | None = None,
 ) -> UserInfo:
     _require_admin(session, actor)
-    user = session.execute(select(User).where(User.username == username.strip().lower())).scalar()
+    query = select(User).where(User.username == username.strip().lower())
+    user = session.execute(query).scalar()
     if user is None:
         raise NotFound(f"Pengguna '{username}' tidak ditemukan.")
+    if user.active and "admin" in user.role_keys:
+        # Lock every active admin row, in id order, so two admins demoting each other from two
+        # PCs at once cannot both see "one admin left" (PostgreSQL; SQLite writes are serialised
+        # anyway). Then re-read the user as it is now.
+        session.execute(
+            select(User.id)
+            .join(UserRole)
+            .where(User.active.is_(True), UserRole.role == "admin")
+            .order_by(User.id)
+            .with_for_update(of=User)
+        ).all()
+    else:
+        session.execute(select(User.id).where(User.id == user.id).with_for_update()).all()
+    user = session.execute(query.execution_options(populate_existing=True)).scalar_one()
     was_admin = user.active and "admin" in user.role_keys
     changes: dict[str, object] = {}
     if full_name is not None:
