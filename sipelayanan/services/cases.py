@@ -478,11 +478,6 @@ def advance(
     detail: dict[str, object] = {"step": step.no}
     if solusi is not None:
         case.solusi = _clean_text(solusi, "solusi", "Solusi", 4000)
-    if step.assigns_register:
-        entry = register.assign(
-            session, case_id=case.id, service=case.service, user_id=user.id, at=at
-        )
-        detail["register"] = entry.number
     if nomor_dokumen:
         _record_document(session, case, sdef, user, nomor_dokumen, at)
         detail["nomor_dokumen"] = True
@@ -497,6 +492,13 @@ def advance(
     else:
         _enter_step(case, sdef, step.no + 1, at)
     session.flush()
+    if step.assigns_register:
+        # Last, just before the audit entry: the counter row stays locked until commit, so
+        # take it as late as possible to keep simultaneous registrations short.
+        entry = register.assign(
+            session, case_id=case.id, service=case.service, user_id=user.id, at=at
+        )
+        detail["register"] = entry.number
     audit.record(session, actor, "case.advance", "case", case.code, detail, now=at)
     return _ref(case)
 
