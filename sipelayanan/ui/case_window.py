@@ -44,7 +44,7 @@ from ..i18n import tr
 from ..identity import format_tracking_code
 from ..models.cases import CaseStatus
 from ..services import cases as svc
-from ..services.berkas import BerkasFile, check, read_file
+from ..services.berkas import BerkasFile, check, limit_for, read_file
 from ..services.office import DEFAULT_MAX_ATTACHMENT_BYTES, work_calendar
 from ..services.queries import CaseView, attachment_content, case_view
 from ..sop import ROLES, services
@@ -296,7 +296,13 @@ class CaseWindow(QWidget):
             QShortcut(QKeySequence(seq), self, activated=self._primary)
 
         ctx.ops.changed.connect(self._on_changed)
+        self.max_bytes = DEFAULT_MAX_ATTACHMENT_BYTES
+        ctx.ops.run(limit_for, on_done=self._set_limit, on_error=lambda e: None, parent=self)
         self.reload()
+
+    def _set_limit(self, limit: int) -> None:
+        """The office's berkas size limit (office profile), checked before anything is sent."""
+        self.max_bytes = int(limit)
 
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
@@ -679,8 +685,8 @@ class CaseWindow(QWidget):
         problems = []
         for path in paths:
             try:
-                berkas = read_file(path, max_bytes=DEFAULT_MAX_ATTACHMENT_BYTES)
-                checked = check(berkas, max_bytes=DEFAULT_MAX_ATTACHMENT_BYTES)
+                berkas = read_file(path, max_bytes=self.max_bytes)
+                checked = check(berkas, max_bytes=self.max_bytes)
             except InputError as exc:
                 problems.append(str(exc))
                 continue
