@@ -57,10 +57,20 @@ class Case(Base):
         Index("ix_cases_inbox", "status", "current_role", "due_at", "id"),
         Index("ix_cases_service_received", "service", "received_at"),
         Index("ix_cases_nik", "nik"),
+        Index("ix_cases_no_kk", "no_kk"),
         Index("ix_cases_wa", "wa"),
-        Index("ix_cases_name_key", "name_key"),
+        # name prefix search: covers the newest-first sort of the matches; on PostgreSQL the
+        # pattern opclass lets LIKE 'X%' use it whatever the database's collation
+        Index(
+            "ix_cases_name_key",
+            "name_key",
+            "received_at",
+            "id",
+            postgresql_ops={"name_key": "text_pattern_ops"},
+        ),
         Index("ix_cases_received_at", "received_at"),
         Index("ix_cases_finished_at", "finished_at"),
+        Index("ix_cases_status_finished_at", "status", "finished_at"),  # rekap, kinerja
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,7 +123,10 @@ class CaseStep(Base):
     """Append-only history: one row per action taken at a step."""
 
     __tablename__ = "case_steps"
-    __table_args__ = (Index("ix_case_steps_case_id", "case_id"),)
+    __table_args__ = (
+        Index("ix_case_steps_case_id", "case_id"),
+        Index("ix_case_steps_action_ended_at", "action", "ended_at"),  # rekap, kinerja
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

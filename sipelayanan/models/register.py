@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UtcDateTime
@@ -20,7 +20,10 @@ class RegisterCounter(Base):
 
 class RegisterEntry(Base):
     __tablename__ = "register_entries"
-    __table_args__ = (UniqueConstraint("service", "year", "number"),)
+    __table_args__ = (
+        UniqueConstraint("service", "year", "number"),
+        Index("ix_register_entries_assigned_at", "assigned_at"),  # the register of a period
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)

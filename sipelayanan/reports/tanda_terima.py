@@ -674,7 +674,8 @@ def render_png(d: ReceiptData) -> bytes:
     painter = PngPainter(PNG_WIDTH_PT, height, PNG_SCALE)
     layout(painter, d, PNG_WIDTH_PT, compact=True)
     buf = io.BytesIO()
-    painter.img.save(buf, format="PNG", optimize=True)
+    # zlib level 3: ~35 ms for the 1080-pixel receipt; optimize=True took ~250 ms for 7 % less
+    painter.img.save(buf, format="PNG", compress_level=3)
     return buf.getvalue()
 
 

@@ -7,17 +7,21 @@ from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..calendar import WIB
+from ..errors import InputError, NotFound
 from ..identity import (
     ValidationError,
     extract_tracking_code,
     mask_nik,
     normalize_nik,
+    normalize_tracking_code,
     normalize_wa,
 )
 from ..models import (
@@ -26,12 +30,14 @@ from ..models import (
     CaseDocument,
     CaseStatus,
     CaseStep,
+    ChecklistItem,
     Delivery,
     RegisterEntry,
+    SopSnapshot,
     User,
 )
 from ..sop import ROLES, ServiceDef
-from .cases import Action, definition_for, load_case, present_keys
+from .cases import Action, _definition_from_json
 from .context import resolve_now
 from .office import work_calendar
 from .register import format_number
@@ -138,44 +144,86 @@ class CaseView:
         return data  # type: ignore[no-any-return]
 
 
-def _users(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    ids = set(ids)
-    if not ids:
-        return {}
-    rows = session.execute(select(User.id, User.username, User.full_name).where(User.id.in_(ids)))
-    return {r[0]: (r[1], r[2]) for r in rows}
-
-
 def case_view(session: Session, code: str, *, roles: Iterable[str] = ()) -> CaseView:
-    case = load_case(session, code)
-    return _view(session, case, set(roles))
+    try:
+        norm = normalize_tracking_code(code)
+    except ValidationError as exc:
+        raise InputError(str(exc), "kode") from exc
+    found = _case_head(session, "code", norm)
+    if found is None:
+        raise NotFound(f"Permohonan dengan kode {norm} tidak ditemukan.")
+    return _view(session, found, set(roles))
 
 
 def case_view_by_id(session: Session, case_id: int, *, roles: Iterable[str] = ()) -> CaseView:
-    case = session.get(Case, case_id)
-    if case is None:
-        from ..errors import NotFound
-
+    found = _case_head(session, "id", case_id)
+    if found is None:
         raise NotFound("Permohonan tidak ditemukan.")
-    return _view(session, case, set(roles))
+    return _view(session, found, set(roles))
 
 
-def _view(session: Session, case: Case, roles: set[str]) -> CaseView:
-    sdef = definition_for(session, case)
-    history = (
-        session.execute(select(CaseStep).where(CaseStep.case_id == case.id).order_by(CaseStep.id))
-        .scalars()
-        .all()
+@dataclass(frozen=True)
+class _Head:
+    """One request's row with its SOP snapshot, register entry and hand-over (one query)."""
+
+    case: Any  # the cases row (attribute access like the model)
+    definition: str
+    register: tuple[str, int, int] | None
+    delivery: tuple[str, str | None, str | None, datetime] | None
+
+    @property
+    def id(self) -> int:
+        return int(self.case.id)
+
+
+@lru_cache(maxsize=2)
+def _case_head_stmt(key: str) -> Any:
+    reg, dl = RegisterEntry, Delivery
+    return (
+        select(
+            *Case.__table__.c,
+            SopSnapshot.definition.label("x_definition"),
+            reg.service.label("x_reg_service"),
+            reg.year.label("x_reg_year"),
+            reg.number.label("x_reg_number"),
+            dl.method.label("x_dl_method"),
+            dl.recipient.label("x_dl_recipient"),
+            dl.resi.label("x_dl_resi"),
+            dl.delivered_at.label("x_dl_at"),
+        )
+        .join(SopSnapshot, SopSnapshot.id == Case.sop_snapshot_id)
+        .outerjoin(reg, reg.case_id == Case.id)
+        .outerjoin(dl, dl.case_id == Case.id)
+        .where(Case.__table__.c[key] == bindparam("key"))
     )
-    users = _users(session, [h.user_id for h in history])
-    reg = session.execute(select(RegisterEntry).where(RegisterEntry.case_id == case.id)).scalar()
-    docs = session.execute(
+
+
+@lru_cache(maxsize=1)
+def _case_detail_stmts() -> tuple[Any, Any, Any, Any]:
+    """History (with who), SIAK numbers, berkas, ticked checklist of one case: built once."""
+    case_id: Any = bindparam("case_id")
+    history = (
+        select(
+            CaseStep.step_no,
+            CaseStep.action,
+            CaseStep.to_step,
+            CaseStep.started_at,
+            CaseStep.ended_at,
+            CaseStep.working_minutes,
+            CaseStep.note,
+            User.username,
+            User.full_name,
+        )
+        .outerjoin(User, User.id == CaseStep.user_id)
+        .where(CaseStep.case_id == case_id)
+        .order_by(CaseStep.id)
+    )
+    docs = (
         select(CaseDocument.kind, CaseDocument.number)
-        .where(CaseDocument.case_id == case.id)
+        .where(CaseDocument.case_id == case_id)
         .order_by(CaseDocument.id)
-    ).all()
-    delivery = session.execute(select(Delivery).where(Delivery.case_id == case.id)).scalar()
-    atts = session.execute(
+    )
+    atts = (
         select(
             Attachment.id,
             Attachment.filename,
@@ -184,10 +232,45 @@ def _view(session: Session, case: Case, roles: set[str]) -> CaseView:
             Attachment.sha256,
             Attachment.uploaded_at,
         )
-        .where(Attachment.case_id == case.id)
+        .where(Attachment.case_id == case_id)
         .order_by(Attachment.id)
-    ).all()
-    present = present_keys(case)
+    )
+    ticked = select(ChecklistItem.item_key).where(
+        ChecklistItem.case_id == case_id, ChecklistItem.present.is_(True)
+    )
+    return history, docs, atts, ticked
+
+
+def _case_head(session: Session, key: str, value: object) -> _Head | None:
+    session.flush()  # what the ORM's autoflush would do before reading
+    row = _rows(session, _case_head_stmt(key), {"key": value}).first()
+    if row is None:
+        return None
+    m = row._mapping
+    case = SimpleNamespace(**{c.key: m[c.key] for c in Case.__table__.c})
+    return _Head(
+        case,
+        m["x_definition"],
+        None
+        if m["x_reg_service"] is None
+        else (m["x_reg_service"], m["x_reg_year"], m["x_reg_number"]),
+        None
+        if m["x_dl_method"] is None
+        else (m["x_dl_method"], m["x_dl_recipient"], m["x_dl_resi"], m["x_dl_at"]),
+    )
+
+
+def _view(session: Session, head: _Head, roles: set[str]) -> CaseView:
+    case = head.case
+    sdef = _definition_from_json(head.definition)
+    q_history, q_docs, q_atts, q_ticked = _case_detail_stmts()
+    params = {"case_id": case.id}
+    history = _rows(session, q_history, params).all()
+    docs = _rows(session, q_docs, params).all()
+    atts = _rows(session, q_atts, params).all()
+    present = {r[0] for r in _rows(session, q_ticked, params)}
+    reg = head.register
+    delivery = head.delivery
     conds = {c for c in case.conditions.split(",") if c}
     done = {h.step_no for h in history if h.action in (Action.SELESAI, Action.TUTUP)}
     finished = case.status in (CaseStatus.SELESAI, CaseStatus.BATAL)
@@ -236,15 +319,15 @@ def _view(session: Session, case: Case, roles: set[str]) -> CaseView:
         missing_items=tuple(json.loads(case.missing_items)) if case.missing_items else (),
         cancel_reason=case.cancel_reason,
         version=case.version,
-        register_number=format_number(reg.service, reg.year, reg.number) if reg else None,
+        register_number=format_number(*reg) if reg else None,
         documents=tuple((d[0], d[1]) for d in docs),
         delivery=None
         if delivery is None
         else {
-            "method": delivery.method,
-            "recipient": delivery.recipient,
-            "resi": delivery.resi,
-            "delivered_at": delivery.delivered_at,
+            "method": delivery[0],
+            "recipient": delivery[1],
+            "resi": delivery[2],
+            "delivered_at": delivery[3],
         },
         steps=steps,
         history=tuple(
@@ -254,8 +337,8 @@ def _view(session: Session, case: Case, roles: set[str]) -> CaseView:
                 action=h.action,
                 action_label=Action.LABELS.get(h.action, h.action),
                 to_step=h.to_step,
-                username=users.get(h.user_id, ("?", "?"))[0],
-                full_name=users.get(h.user_id, ("?", "?"))[1],
+                username=h.username or "?",
+                full_name=h.full_name or "?",
                 started_at=h.started_at,
                 ended_at=h.ended_at,
                 working_minutes=h.working_minutes,
@@ -295,7 +378,14 @@ def _minutes(sdef: ServiceDef, no: int) -> int:
         return 0
 
 
-def allowed_actions(sdef: ServiceDef, case: Case, roles: set[str]) -> dict[str, Any]:
+class CaseState(Protocol):
+    """What :func:`allowed_actions` reads of a request (a ``Case`` or a fetched row)."""
+
+    status: str
+    current_step: int
+
+
+def allowed_actions(sdef: ServiceDef, case: CaseState, roles: set[str]) -> dict[str, Any]:
     """What a user with these roles may do now (the windows show only these)."""
     step = sdef.step(case.current_step)
     mine = step.role in roles
@@ -341,23 +431,57 @@ class InboxRow:
     version: int
 
 
+_INBOX_COLUMNS = (
+    Case.id,
+    Case.code,
+    Case.service,
+    Case.pemohon_nama,
+    Case.nik,
+    Case.current_step,
+    Case.current_role,
+    Case.step_started_at,
+    Case.due_at,
+    Case.received_at,
+    Case.version,
+)
+
+
 def _inbox_stmt(roles: Sequence[str], service: str | None) -> Any:
-    stmt = select(
-        Case.id,
-        Case.code,
-        Case.service,
-        Case.pemohon_nama,
-        Case.nik,
-        Case.current_step,
-        Case.current_role,
-        Case.step_started_at,
-        Case.due_at,
-        Case.received_at,
-        Case.version,
-    ).where(Case.status == CaseStatus.PROSES, Case.current_role.in_(list(roles)))
+    stmt = select(*_INBOX_COLUMNS).where(
+        Case.status == CaseStatus.PROSES, Case.current_role.in_(list(roles))
+    )
     if service:
         stmt = stmt.where(Case.service == service)
     return stmt
+
+
+@lru_cache(maxsize=8)
+def _inbox_page_stmt(with_service: bool, with_after: bool) -> Any:
+    """The inbox page query, built once per shape (the values are bound parameters).
+
+    Served by ix_cases_inbox (status, current_role, due_at, id): one index range per role,
+    already in due order for a single role. The keyset condition is written as
+    ``due_at >= :due AND (due_at > :due OR id > :id)`` so both engines seek to the page start
+    instead of scanning from the first row.
+    """
+    stmt = select(*_INBOX_COLUMNS).where(
+        Case.status == CaseStatus.PROSES,
+        Case.current_role.in_(bindparam("roles", expanding=True)),
+    )
+    if with_service:
+        stmt = stmt.where(Case.service == bindparam("service"))
+    if with_after:
+        due = bindparam("due", type_=Case.__table__.c.due_at.type)
+        stmt = stmt.where(
+            Case.due_at >= due, or_(Case.due_at > due, Case.id > bindparam("last_id"))
+        )
+    return stmt.order_by(Case.due_at, Case.id).limit(bindparam("limit"))
+
+
+def _rows(session: Session, stmt: Any, params: dict[str, Any] | None = None) -> Any:
+    """Run a column query on the unit of work's connection (Core execution: the ORM adds
+    nothing for plain columns but its own overhead)."""
+    return session.connection().execute(stmt, params or {})
 
 
 def inbox(
@@ -375,11 +499,12 @@ def inbox(
     role_list = sorted(set(roles) & set(ROLES))
     if not role_list:
         return []
-    stmt = _inbox_stmt(role_list, service)
+    params: dict[str, Any] = {"roles": role_list, "limit": limit}
+    if service:
+        params["service"] = service
     if after is not None:
-        due, last_id = after
-        stmt = stmt.where(or_(Case.due_at > due, and_(Case.due_at == due, Case.id > last_id)))
-    stmt = stmt.order_by(Case.due_at, Case.id).limit(limit)
+        params["due"], params["last_id"] = after
+    stmt = _inbox_page_stmt(bool(service), after is not None)
     return [
         InboxRow(
             r[0],
@@ -394,19 +519,27 @@ def inbox(
             r[9],
             r[10],
         )
-        for r in session.execute(stmt)
+        for r in _rows(session, stmt, params)
     ]
+
+
+@lru_cache(maxsize=1)
+def _inbox_counts_stmt() -> Any:
+    return (
+        select(Case.service, func.count(Case.id))
+        .where(
+            Case.status == CaseStatus.PROSES,
+            Case.current_role.in_(bindparam("roles", expanding=True)),
+        )
+        .group_by(Case.service)
+    )
 
 
 def inbox_counts(session: Session, roles: Iterable[str]) -> dict[str, int]:
     role_list = sorted(set(roles) & set(ROLES))
     if not role_list:
         return {}
-    rows = session.execute(
-        select(Case.service, func.count(Case.id))
-        .where(Case.status == CaseStatus.PROSES, Case.current_role.in_(role_list))
-        .group_by(Case.service)
-    )
+    rows = _rows(session, _inbox_counts_stmt(), {"roles": role_list})
     return {r[0]: int(r[1]) for r in rows}
 
 
@@ -447,64 +580,171 @@ def search(
     limit: int = 200,
     after: tuple[datetime, int] | None = None,
 ) -> list[SearchRow]:
-    """Find by tracking code (or a scanned QR link), NIK, WhatsApp number or name prefix.
+    """Find by tracking code (or a scanned QR link), NIK or No. KK, WhatsApp number or name
+    prefix; with no text, every request (the filters still apply).
 
-    Newest first; keyset paging by (received_at, id) of the last row seen.
+    Newest first; keyset paging by (received_at, id) of the last row seen. The page's ids are
+    found first (on the index that fits the text: code, NIK/KK, WhatsApp, name prefix, or
+    received_at when there is no text) and only those rows are read, so a page costs the same
+    at the millionth row as at the first.
     """
     f = filters or SearchFilters()
-    stmt = select(
-        Case.id,
-        Case.code,
-        Case.service,
-        Case.pemohon_nama,
-        Case.nik,
-        Case.wa,
-        Case.status,
-        Case.current_step,
-        Case.received_at,
-        Case.due_at,
-    )
+    params: dict[str, Any] = {"limit": limit}
+    kinds: tuple[str, ...] = ()
     text = text.strip()
     if text:
-        code = extract_tracking_code(text)
-        digits = "".join(c for c in text if c.isdigit())
-        conds = []
-        if code:
-            conds.append(Case.code == code)
-        if len(digits) == 16:
-            try:
-                conds.append(Case.nik == normalize_nik(digits))
-            except ValidationError:
-                conds.append(Case.nik == digits)
-            conds.append(Case.no_kk == digits)
-        if 9 <= len(digits) <= 15:
-            with suppress(ValidationError):
-                conds.append(Case.wa == normalize_wa(text))
-        if any(c.isalpha() for c in text) and not code:
-            conds.append(Case.name_key.like(_like_prefix(text.upper()), escape="\\"))
-        if not conds:
+        kinds = _text_params(text, params)
+        if not kinds:
             return []
-        stmt = stmt.where(or_(*conds))
     if f.service:
-        stmt = stmt.where(Case.service == f.service)
+        params["service"] = f.service
     if f.status:
-        stmt = stmt.where(Case.status == f.status)
+        params["status"] = f.status
     if f.date_from:
-        stmt = stmt.where(Case.received_at >= _day_start(f.date_from))
+        params["date_from"] = _day_start(f.date_from)
     if f.date_to:
-        stmt = stmt.where(Case.received_at < _day_start(f.date_to + timedelta(days=1)))
+        params["date_to"] = _day_start(f.date_to + timedelta(days=1))
     if after is not None:
-        rec, last_id = after
-        stmt = stmt.where(
-            or_(Case.received_at < rec, and_(Case.received_at == rec, Case.id < last_id))
-        )
-    stmt = stmt.order_by(Case.received_at.desc(), Case.id.desc()).limit(limit)
+        params["rec"], params["last_id"] = after
+    status = None if not f.status else "open" if f.status in CaseStatus.OPEN else "closed"
+    stmt = _search_stmt(
+        kinds,
+        session.get_bind().dialect.name == "postgresql",
+        bool(f.service),
+        status,
+        bool(f.date_from),
+        bool(f.date_to),
+        after is not None,
+    )
     return [
         SearchRow(
             r[0], r[1], r[2], r[3], mask_nik(r[4]) if r[4] else None, r[5], r[6], r[7], r[8], r[9]
         )
-        for r in session.execute(stmt)
+        for r in _rows(session, stmt, params)
     ]
+
+
+def _text_params(text: str, params: dict[str, Any]) -> tuple[str, ...]:
+    """What the typed or scanned text can mean (``code``, ``nik``, ``wa``, ``name``), with
+    the values put in ``params``; empty when it can match nothing."""
+    kinds: list[str] = []
+    code = extract_tracking_code(text)
+    digits = "".join(c for c in text if c.isdigit())
+    if code:
+        kinds.append("code")
+        params["code"] = code
+    if len(digits) == 16:
+        try:
+            params["nik"] = normalize_nik(digits)
+        except ValidationError:
+            params["nik"] = digits
+        params["no_kk"] = digits
+        kinds.append("nik")
+    if 9 <= len(digits) <= 15:
+        with suppress(ValidationError):
+            params["wa"] = normalize_wa(text)
+            kinds.append("wa")
+    if any(c.isalpha() for c in text) and not code:
+        prefix = " ".join(text.upper().split())
+        params["name_like"] = _like_prefix(prefix)
+        params["name_lo"] = prefix
+        params["name_hi"] = _successor(prefix)
+        kinds.append("name")
+    return tuple(kinds)
+
+
+@lru_cache(maxsize=256)
+def _search_stmt(
+    kinds: tuple[str, ...],
+    postgres: bool,
+    service: bool,
+    status: str | None,
+    date_from: bool,
+    date_to: bool,
+    after: bool,
+) -> Any:
+    """The search query of one shape, built once (values are bound parameters)."""
+    where: list[Any] = []
+    conds: list[Any] = []
+    for kind in kinds:
+        if kind == "code":
+            conds.append(Case.code == bindparam("code"))
+        elif kind == "nik":
+            conds.append(Case.nik == bindparam("nik"))
+            conds.append(Case.no_kk == bindparam("no_kk"))
+        elif kind == "wa":
+            conds.append(Case.wa == bindparam("wa"))
+        elif kind == "name":
+            conds.append(_name_prefix(postgres))
+    if conds:
+        where.append(or_(*conds) if len(conds) > 1 else conds[0])
+    if service:
+        where.append(Case.service == bindparam("service"))
+    if status == "open":  # few rows: an index on status finds them
+        where.append(Case.status == bindparam("status"))
+    elif status == "closed":  # most rows: walk received_at newest first and filter instead
+        where.append(_not_indexed(Case.status) == bindparam("status"))
+    if date_from:
+        where.append(Case.received_at >= bindparam("date_from"))
+    if date_to:
+        where.append(Case.received_at < bindparam("date_to"))
+    if after:
+        rec: Any = bindparam("rec")
+        where.append(Case.received_at <= rec)
+        where.append(or_(Case.received_at < rec, Case.id < bindparam("last_id")))
+    page = (
+        select(Case.id)
+        .where(*where)
+        .order_by(Case.received_at.desc(), Case.id.desc())
+        .limit(bindparam("limit"))
+    )
+    c = Case.__table__.alias("hit")
+    return (
+        select(
+            c.c.id,
+            c.c.code,
+            c.c.service,
+            c.c.pemohon_nama,
+            c.c.nik,
+            c.c.wa,
+            c.c.status,
+            c.c.current_step,
+            c.c.received_at,
+            c.c.due_at,
+        )
+        .where(c.c.id.in_(page))
+        .order_by(c.c.received_at.desc(), c.c.id.desc())
+    )
+
+
+def _not_indexed(column: Any) -> Any:
+    """``column || ''``: the same value, but the planner cannot pick an index on it (for a
+    condition that matches most rows, where that index would mean sorting them all)."""
+    return column.concat("")
+
+
+def _name_prefix(postgres: bool) -> Any:
+    """``name_key`` starts with the upper-cased text (spaces collapsed).
+
+    PostgreSQL: ``LIKE 'X%'`` on the text_pattern_ops index (right under any collation).
+    SQLite: the range ``name_key >= 'X' AND name_key < 'Y'`` (Y: X with its last character
+    incremented), which is exactly the prefix under SQLite's binary collation and, unlike LIKE
+    (case-insensitive there), can use the index.
+    """
+    if postgres:
+        return Case.name_key.like(bindparam("name_like"), escape="\\")
+    return and_(Case.name_key >= bindparam("name_lo"), Case.name_key < bindparam("name_hi"))
+
+
+def _successor(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix``."""
+    for i in range(len(prefix) - 1, -1, -1):
+        point = ord(prefix[i]) + 1
+        if point <= 0x10FFFF:
+            if 0xD800 <= point <= 0xDFFF:  # surrogates are not characters: skip past them
+                point = 0xE000
+            return prefix[:i] + chr(point)
+    return prefix + "\U0010ffff"  # pragma: no cover - a prefix of U+10FFFF only
 
 
 def _like_prefix(text: str) -> str:
