@@ -31,3 +31,28 @@ def test_fresh_database_upgrades_to_head(tmp_path) -> None:  # type: ignore[no-u
     db.upgrade()  # idempotent
     assert current_revision(db.engine) == head_revision()
     db.dispose()
+
+
+def test_head_constant_is_alembics_head() -> None:
+    """Start-up compares with HEAD_REVISION instead of importing Alembic: keep them equal."""
+    from sipelayanan.migrate import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION
+
+
+def test_up_to_date_start_does_not_import_alembic(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    Database(url).upgrade()
+    code = (
+        "import sys\n"
+        "from sipelayanan.db import Database\n"
+        f"db = Database({url!r})\n"
+        "db.upgrade()\n"
+        "assert db.schema_is_current()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
