@@ -768,3 +768,20 @@ def sla_state(
     else:
         left = (due_at - at).total_seconds() / 60
     return "mendekati" if left <= near_minutes else "tepat"
+
+
+def search_rows_by_ids(session: Session, ids: Sequence[int]) -> list[SearchRow]:
+    """The search rows of these ids (in any order): a table model refetches the rows it evicted
+    from its bounded cache with this, by primary key."""
+    if not ids:
+        return []
+    stmt = select(
+        Case.id, Case.code, Case.service, Case.pemohon_nama, Case.nik, Case.wa, Case.status,
+        Case.current_step, Case.received_at, Case.due_at,
+    ).where(Case.id.in_(list(ids)))
+    return [
+        SearchRow(
+            r[0], r[1], r[2], r[3], mask_nik(r[4]) if r[4] else None, r[5], r[6], r[7], r[8], r[9]
+        )
+        for r in session.execute(stmt)
+    ]

@@ -9,7 +9,9 @@ keeps plain ``SearchRow`` data only and asks for the next page when the view rea
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from array import array
+from collections import OrderedDict
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
@@ -44,7 +46,7 @@ from ..errors import SipelayananError
 from ..i18n import tr
 from ..identity import ValidationError, extract_tracking_code, normalize_tracking_code
 from ..models.cases import CaseStatus
-from ..services.queries import SearchFilters, SearchRow, search
+from ..services.queries import SearchFilters, SearchRow, search, search_rows_by_ids
 from ..sop import services
 from .context import UiContext
 from .ops import Ops
@@ -72,8 +74,28 @@ def _status_text(row: SearchRow) -> str:
     return label
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(value: datetime) -> int:
+    """An aware datetime as whole microseconds since the epoch (exact, unlike a float)."""
+    return (value - _EPOCH) // timedelta(microseconds=1)
+
+
+def _from_micros(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
 class SearchModel(QAbstractTableModel):
-    """Rows of ``SearchRow`` (plain data) loaded page by page through ``Ops``."""
+    """Rows of ``SearchRow`` (plain data) loaded page by page through ``Ops``.
+
+    Memory stays flat however far the clerk scrolls: every row keeps only its id and keyset key
+    in compact arrays; at most ``CACHE_ROWS`` rows are held as ``SearchRow`` (least recently
+    shown evicted, their slot ``None``) and an evicted row is fetched again by id when it is
+    painted.
+    """
+
+    CACHE_ROWS = 2000
 
     COLUMNS: tuple[tuple[str, str], ...] = (
         ("code", "Kode"),
@@ -93,7 +115,11 @@ class SearchModel(QAbstractTableModel):
         super().__init__(parent)
         self.ops = ops
         self.page_size = page_size
-        self.rows: list[SearchRow] = []
+        self.rows: list[SearchRow | None] = []
+        self._ids = array("q")  # case id per row
+        self._keys = array("q")  # received_at per row, microseconds since the epoch (keyset)
+        self._live: OrderedDict[int, None] = OrderedDict()  # rows held, least recent first
+        self._refilling: set[int] = set()  # page numbers being fetched again
         self.text = ""
         self.filters = SearchFilters()
         self._generation = 0
@@ -109,7 +135,7 @@ class SearchModel(QAbstractTableModel):
         self.text, self.filters = text, filters
         self._active = True
         self.beginResetModel()
-        self.rows = []
+        self._clear()
         self._more = False
         self.endResetModel()
         self._request(None, self.page_size, replace=True)
@@ -119,7 +145,7 @@ class SearchModel(QAbstractTableModel):
         if not self._active:
             return
         self._generation += 1
-        wanted = max(self.page_size, len(self.rows))
+        wanted = max(self.page_size, min(len(self.rows), self.CACHE_ROWS))
         self._request(None, wanted, replace=True)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
@@ -128,8 +154,8 @@ class SearchModel(QAbstractTableModel):
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent) or not self.rows:
             return
-        last = self.rows[-1]
-        self._request((last.received_at, last.id), self.page_size, replace=False)
+        after = (_from_micros(self._keys[-1]), self._ids[-1])
+        self._request(after, self.page_size, replace=False)
 
     @property
     def fetching(self) -> bool:
@@ -154,12 +180,13 @@ class SearchModel(QAbstractTableModel):
             self._more = len(rows) >= limit
             if replace:
                 self.beginResetModel()
-                self.rows = list(rows)
+                self._clear()
+                self._append(rows)
                 self.endResetModel()
             elif rows:
                 start = len(self.rows)
                 self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-                self.rows.extend(rows)
+                self._append(rows)
                 self.endInsertRows()
             self.loaded.emit(len(self.rows))
 
@@ -190,8 +217,70 @@ class SearchModel(QAbstractTableModel):
             return tr(self.COLUMNS[section][1])
         return None
 
+    # ------------------------------------------------------------------ bounded row cache
+
+    def _clear(self) -> None:
+        self.rows = []
+        self._ids = array("q")
+        self._keys = array("q")
+        self._live.clear()
+        self._refilling.clear()
+
+    def _append(self, rows: list[SearchRow]) -> None:
+        start = len(self.rows)
+        for offset, r in enumerate(rows):
+            self.rows.append(r)
+            self._ids.append(r.id)
+            self._keys.append(_micros(r.received_at))
+            self._live[start + offset] = None
+        self._evict()
+
+    def _evict(self) -> None:
+        cap = max(self.CACHE_ROWS, 2 * self.page_size)  # a refilled page never evicts itself
+        while len(self._live) > cap:
+            index, _ = self._live.popitem(last=False)
+            self.rows[index] = None
+
+    def _refill(self, row: int) -> None:
+        """Fetch the page holding an evicted row again, by id (off the UI thread)."""
+        page = row // self.page_size
+        if page in self._refilling:
+            return
+        self._refilling.add(page)
+        start = page * self.page_size
+        stop = min(start + self.page_size, len(self.rows))
+        wanted = {self._ids[i]: i for i in range(start, stop) if self.rows[i] is None}
+        generation = self._generation
+
+        def done(found: list[SearchRow]) -> None:
+            if not isValid(self) or generation != self._generation:
+                return
+            self._refilling.discard(page)
+            for r in found:
+                index = wanted.get(r.id)
+                if index is not None and index < len(self.rows):
+                    self.rows[index] = r
+                    self._live[index] = None
+                    self._live.move_to_end(index)
+            self._evict()
+            self.dataChanged.emit(self.index(start, 0),
+                                  self.index(stop - 1, len(self.COLUMNS) - 1))
+
+        def failed(_exc: SipelayananError) -> None:
+            self._refilling.discard(page)
+
+        ids = list(wanted)
+        self.ops.run(lambda s: search_rows_by_ids(s, ids), on_done=done, on_error=failed)
+
     def row_at(self, row: int) -> SearchRow | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+        if not 0 <= row < len(self.rows):
+            return None
+        r = self.rows[row]
+        if r is None:
+            self._refill(row)
+        else:
+            self._live.move_to_end(row)
+        return r
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
@@ -520,14 +609,16 @@ class SearchPage(QWidget):
         restore, self._restore = self._restore, None
         if restore is not None:  # after a reload: keep the clerk's place in the list
             kept, scroll = restore
-            row = next((i for i, r in enumerate(self.model.rows) if r.code == kept), -1)
+            row = next(
+                (i for i, r in enumerate(self.model.rows) if r is not None and r.code == kept), -1
+            )
             if row >= 0:
                 self.table.selectRow(row)
             self.table.verticalScrollBar().setValue(scroll)
         code = self._pending_open
         if code is not None:
             self._pending_open = None
-            if any(r.code == code for r in self.model.rows):
+            if any(r is not None and r.code == code for r in self.model.rows):
                 self.table.selectRow(0)
                 self.summary.setText(tr("Membuka {kode}", kode=f"{code[:4]}-{code[4:]}"))
                 self.ctx.show_status(tr("Membuka permohonan {kode}", kode=f"{code[:4]}-{code[4:]}"))
