@@ -222,11 +222,14 @@ def test_return_to_pelapor_then_resubmit(kit: UiKit, qtbot) -> None:
     page = _page(kit, qtbot, "aduan")
     _select(page, qtbot, code)
     _wait_step(page, qtbot, code, 1)
+    # on a busy machine a background refresh may still be laying the forms out: wait for them
+    qtbot.waitUntil(lambda: _form(page, "return").isVisible(), timeout=10000)
     back = _form(page, "return")
-    assert not back.body.isVisible()  # folded: the less common way out
+    assert not back.isChecked() and back.body.isHidden()  # folded: the less common way out
     back.setFocus()
     qtbot.keyClick(back, Qt.Key.Key_Space)
-    assert back.body.isVisible()
+    assert back.isChecked()
+    qtbot.waitUntil(back.body.isVisible, timeout=5000)
     qtbot.keyClicks(back.text, "Foto KK yang jelas; KTP-el pelapor")
     qtbot.mouseClick(back.button, Qt.MouseButton.LeftButton)
     _wait_step(page, qtbot, code, 1, CaseStatus.MENUNGGU_PEMOHON)
