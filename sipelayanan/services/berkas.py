@@ -13,6 +13,7 @@ import hashlib
 import os
 import stat
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -229,3 +230,19 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int) -> BerkasFile:
     except OSError as exc:
         reason = _OS_REASONS.get(exc.errno or 0, "file tidak dapat dibaca")
         raise InputError(f"Berkas '{shown}' tidak dapat dibaca: {reason}.", "berkas") from exc
+
+
+def read_checked(
+    paths: Iterable[str | os.PathLike[str]], *, max_bytes: int
+) -> tuple[list[tuple[BerkasFile, CheckedBerkas]], list[str]]:
+    """Read and check berkas chosen on this PC: the accepted files, and one clear message per
+    refused file (every window that takes berkas uses this, so they refuse alike)."""
+    accepted: list[tuple[BerkasFile, CheckedBerkas]] = []
+    refused: list[str] = []
+    for path in paths:
+        try:
+            berkas = read_file(path, max_bytes=max_bytes)
+            accepted.append((berkas, check(berkas, max_bytes=max_bytes)))
+        except InputError as exc:
+            refused.append(str(exc))
+    return accepted, refused

@@ -44,7 +44,7 @@ from ..i18n import tr
 from ..identity import format_tracking_code
 from ..models.cases import CaseStatus
 from ..services import cases as svc
-from ..services.berkas import BerkasFile, check, limit_for, read_file
+from ..services.berkas import BerkasFile, limit_for, read_checked
 from ..services.office import DEFAULT_MAX_ATTACHMENT_BYTES, work_calendar
 from ..services.queries import CaseView, attachment_content, case_view
 from ..sop import ROLES, services
@@ -682,14 +682,8 @@ class CaseWindow(QWidget):
         self._add_form(form)
 
     def _add_resubmit_files(self, paths: list[str]) -> None:
-        problems = []
-        for path in paths:
-            try:
-                berkas = read_file(path, max_bytes=self.max_bytes)
-                checked = check(berkas, max_bytes=self.max_bytes)
-            except InputError as exc:
-                problems.append(str(exc))
-                continue
+        accepted, problems = read_checked(paths, max_bytes=self.max_bytes)
+        for berkas, checked in accepted:
             if checked.sha256 not in self._resubmit_files:
                 self._resubmit_files[checked.sha256] = berkas
                 self.resubmit_strip.add_entry(BerkasEntry(checked.sha256, checked.filename,

@@ -38,7 +38,7 @@ from ..errors import InputError, SipelayananError
 from ..i18n import tr
 from ..identity import format_tracking_code, kecamatan_way_kanan
 from ..services import cases as svc
-from ..services.berkas import BerkasFile, check, read_file
+from ..services.berkas import BerkasFile, read_checked
 from ..services.office import DEFAULT_MAX_ATTACHMENT_BYTES, get_profile
 from ..sop import SERVICE_ORDER, Requirement, ServiceDef, services
 from .context import UiContext
@@ -496,14 +496,8 @@ class IntakePage(QWidget):
             self.add_files(paths)
 
     def add_files(self, paths: list[str]) -> None:
-        refused: list[str] = []
-        for path in paths:
-            try:
-                berkas = read_file(path, max_bytes=self.max_bytes)
-                checked = check(berkas, max_bytes=self.max_bytes)
-            except InputError as exc:
-                refused.append(str(exc))
-                continue
+        accepted, refused = read_checked(paths, max_bytes=self.max_bytes)
+        for berkas, checked in accepted:
             key = checked.sha256
             if key in self._files:
                 continue

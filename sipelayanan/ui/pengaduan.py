@@ -50,12 +50,12 @@ from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from ..calendar import WIB
-from ..errors import ConflictError, InputError, SipelayananError
+from ..errors import ConflictError, SipelayananError
 from ..i18n import tr
 from ..identity import kecamatan_name, kecamatan_way_kanan
 from ..models.cases import CaseStatus
 from ..services import cases as svc
-from ..services.berkas import BerkasFile, check, read_file
+from ..services.berkas import BerkasFile, read_checked
 from ..services.office import DEFAULT_MAX_ATTACHMENT_BYTES
 from ..services.queries import CaseView, SearchFilters, case_view, search
 from ..sop import ROLES, services
@@ -687,14 +687,8 @@ class RegisterForm(QWidget):
             self.add_files(paths)
 
     def add_files(self, paths: list[str]) -> None:
-        refused: list[str] = []
-        for path in paths:
-            try:
-                berkas = read_file(path, max_bytes=self.max_bytes)
-                checked = check(berkas, max_bytes=self.max_bytes)
-            except InputError as exc:
-                refused.append(str(exc))
-                continue
+        accepted, refused = read_checked(paths, max_bytes=self.max_bytes)
+        for berkas, checked in accepted:
             if checked.sha256 in self._files:
                 continue
             self._files[checked.sha256] = berkas

@@ -30,24 +30,12 @@ from sqlalchemy.orm import Session
 from ...calendar import DAY_NAMES, OfficeHours
 from ...errors import InputError, SipelayananError
 from ...i18n import tr
+from ...reports.text import MONTHS
 from ...services import office
 from ..context import UiContext
 from ..widgets.common import MessageBar
 
-_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+_MONTHS = MONTHS
 
 
 def fmt_day(day: date) -> str:
