@@ -43,8 +43,15 @@ from sipelayanan.sop import services
 
 FIRST = ["Ahmad", "Siti", "Muhammad", "Nur", "Dedi", "Rini", "Joko", "Wati", "Agus", "Lina"]
 LAST = ["Saputra", "Sari", "Hidayat", "Wijaya", "Lestari", "Pratama", "Susanti", "Gunawan"]
-WEIGHTS = {"KK": 30, "SKPWNI": 12, "KTP_EL": 20, "KIA": 12, "AKTA_LAHIR": 16, "AKTA_MATI": 6,
-           "PENGADUAN": 4}
+WEIGHTS = {
+    "KK": 30,
+    "SKPWNI": 12,
+    "KTP_EL": 20,
+    "KIA": 12,
+    "AKTA_LAHIR": 16,
+    "AKTA_MATI": 6,
+    "PENGADUAN": 4,
+}
 
 
 def populate(db: Database, rows: int, year: int, seed: int = 7) -> None:
@@ -53,9 +60,15 @@ def populate(db: Database, rows: int, year: int, seed: int = 7) -> None:
     actors, _ = ensure_demo_users(db)
     uid = {name: a.user_id for name, a in actors.items()}
     role_user = {
-        "operator_online": uid["online"], "operator": uid["operator"], "kasi": uid["kasi"],
-        "kabid": uid["kabid"], "kadis": uid["kadis"], "petugas_penyerahan": uid["penyerahan"],
-        "petugas_aduan": uid["aduan"], "pejabat_aduan": uid["pejabat"], "tim_aduan": uid["tim"],
+        "operator_online": uid["online"],
+        "operator": uid["operator"],
+        "kasi": uid["kasi"],
+        "kabid": uid["kabid"],
+        "kadis": uid["kadis"],
+        "petugas_penyerahan": uid["penyerahan"],
+        "petugas_aduan": uid["aduan"],
+        "pejabat_aduan": uid["pejabat"],
+        "tim_aduan": uid["tim"],
     }
     start = datetime(year, 1, 2, 1, 0, tzinfo=UTC)
     with db.read() as session:
@@ -91,47 +104,85 @@ def populate(db: Database, rows: int, year: int, seed: int = 7) -> None:
                 t = end
             case_id = i + 1
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            cases.append({
-                "id": case_id, "code": code, "service": svc, "sop_snapshot_id": snaps[svc],
-                "sop_version": sdef.version, "pemohon_nama": name, "name_key": name.upper(),
-                "nik": None, "no_kk": None, "wa": "+6281234567890",
-                "kecamatan": f"18.08.{rng.randint(1, 15):02d}", "conditions": "",
-                "status": "selesai", "current_step": sdef.last_step, "current_role": None,
-                "step_started_at": history[-1][1], "received_at": received,
-                "due_at": cal.due_time(received), "finished_at": t, "returned_count": 0,
-                "closed_path": "eskalasi" if svc == "PENGADUAN" else None,
-                "solusi": "Data diperbaiki di SIAK." if svc == "PENGADUAN" else None,
-                "uraian": "Data KK tidak sesuai." if svc == "PENGADUAN" else None,
-                "created_by": uid["online"], "version": 1,
-            })
+            cases.append(
+                {
+                    "id": case_id,
+                    "code": code,
+                    "service": svc,
+                    "sop_snapshot_id": snaps[svc],
+                    "sop_version": sdef.version,
+                    "pemohon_nama": name,
+                    "name_key": name.upper(),
+                    "nik": None,
+                    "no_kk": None,
+                    "wa": "+6281234567890",
+                    "kecamatan": f"18.08.{rng.randint(1, 15):02d}",
+                    "conditions": "",
+                    "status": "selesai",
+                    "current_step": sdef.last_step,
+                    "current_role": None,
+                    "step_started_at": history[-1][1],
+                    "received_at": received,
+                    "due_at": cal.due_time(received),
+                    "finished_at": t,
+                    "returned_count": 0,
+                    "closed_path": "eskalasi" if svc == "PENGADUAN" else None,
+                    "solusi": "Data diperbaiki di SIAK." if svc == "PENGADUAN" else None,
+                    "uraian": "Data KK tidak sesuai." if svc == "PENGADUAN" else None,
+                    "created_by": uid["online"],
+                    "version": 1,
+                }
+            )
             for no, s_at, e_at, minutes in history:
-                steps.append({
-                    "case_id": case_id, "step_no": no, "action": "selesai", "to_step": None,
-                    "user_id": role_user[sdef.step(no).role], "started_at": s_at,
-                    "ended_at": e_at, "working_minutes": round(minutes, 2), "note": None,
-                })
+                steps.append(
+                    {
+                        "case_id": case_id,
+                        "step_no": no,
+                        "action": "selesai",
+                        "to_step": None,
+                        "user_id": role_user[sdef.step(no).role],
+                        "started_at": s_at,
+                        "ended_at": e_at,
+                        "working_minutes": round(minutes, 2),
+                        "note": None,
+                    }
+                )
             for r in sdef.requirements:
                 checks.append({"case_id": case_id, "item_key": r.key, "present": True})
             if reg_at is not None:
                 counters[svc] = counters.get(svc, 0) + 1
-                regs.append({
-                    "case_id": case_id, "service": svc, "year": year, "number": counters[svc],
-                    "assigned_at": reg_at, "assigned_by": uid["operator"],
-                })
+                regs.append(
+                    {
+                        "case_id": case_id,
+                        "service": svc,
+                        "year": year,
+                        "number": counters[svc],
+                        "assigned_at": reg_at,
+                        "assigned_by": uid["operator"],
+                    }
+                )
             if sdef.document_kind and any("nomor_dokumen" in s.records for s in sdef.steps):
-                docs.append({
-                    "case_id": case_id, "kind": sdef.document_kind,
-                    "number": f"1808-{rng.randint(10**9, 10**10 - 1)}", "recorded_at": t,
-                    "recorded_by": uid["operator"],
-                })
+                docs.append(
+                    {
+                        "case_id": case_id,
+                        "kind": sdef.document_kind,
+                        "number": f"1808-{rng.randint(10**9, 10**10 - 1)}",
+                        "recorded_at": t,
+                        "recorded_by": uid["operator"],
+                    }
+                )
             if any("penyerahan" in s.records for s in sdef.steps):
                 pos = rng.random() < 0.4
-                dels.append({
-                    "case_id": case_id, "method": "pos" if pos else "diambil",
-                    "recipient": None if pos else name,
-                    "resi": f"P{rng.randint(10**11, 10**12 - 1)}" if pos else None,
-                    "delivered_at": t, "user_id": uid["penyerahan"],
-                })
+                dels.append(
+                    {
+                        "case_id": case_id,
+                        "method": "pos" if pos else "diambil",
+                        "recipient": None if pos else name,
+                        "resi": f"P{rng.randint(10**11, 10**12 - 1)}" if pos else None,
+                        "delivered_at": t,
+                        "user_id": uid["penyerahan"],
+                    }
+                )
         session.execute(insert(Case), cases)
         session.execute(insert(CaseStep), steps)
         session.execute(insert(ChecklistItem), checks)
@@ -167,8 +218,10 @@ def main() -> int:
     db.upgrade()
     t0 = time.perf_counter()
     populate(db, args.rows, args.year)
-    print(f"data: {args.rows} finished requests of {args.year} inserted in "
-          f"{time.perf_counter() - t0:.1f} s ({folder})")
+    print(
+        f"data: {args.rows} finished requests of {args.year} inserted in "
+        f"{time.perf_counter() - t0:.1f} s ({folder})"
+    )
     if hasattr(os, "getloadavg"):
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     d0, d1 = date(args.year, 1, 1), date(args.year, 12, 31)
@@ -181,8 +234,10 @@ def main() -> int:
                 data = report(session, kind, d0, d1, fmt=fmt)  # type: ignore[arg-type]
                 took = time.perf_counter() - t
             n = pages(data) if fmt == "pdf" else ""
-            print(f"{kind + ' ' + fmt + ' (all services)':<28}{took:>9.2f}{len(data) / 1024:>10.0f}"
-                  f"{n!s:>7}")
+            print(
+                f"{kind + ' ' + fmt + ' (all services)':<28}{took:>9.2f}{len(data) / 1024:>10.0f}"
+                f"{n!s:>7}"
+            )
             if args.keep:
                 (folder / f"{kind}.{fmt}").write_bytes(data)
     if not args.only or "register" in kinds:
@@ -190,8 +245,9 @@ def main() -> int:
             t = time.perf_counter()
             data = report(session, "register", d0, d1, service="KK", fmt="pdf")
             took = time.perf_counter() - t
-        print(f"{'register pdf (KK only)':<28}{took:>9.2f}{len(data) / 1024:>10.0f}"
-              f"{pages(data)!s:>7}")
+        print(
+            f"{'register pdf (KK only)':<28}{took:>9.2f}{len(data) / 1024:>10.0f}{pages(data)!s:>7}"
+        )
     with db.read() as session:
         code = session.execute(select(Case.code).limit(1)).scalar_one()
     for fmt in ("pdf", "png"):

@@ -172,15 +172,23 @@ def main() -> None:
     from sipelayanan.ui.case_window import CaseWindow
 
     with db.read() as s:
-        code = s.execute(
-            select(Case.code)
-            .join(CaseStep, CaseStep.case_id == Case.id)
-            .where(Case.status == "proses", Case.service == "KK", Case.current_step == 4,
-                   CaseStep.action == "kembali")
-        ).scalar() or s.execute(
-            select(Case.code).where(Case.status == "proses", Case.current_step == 4,
-                                    Case.service == "KK")
-        ).scalar()
+        code = (
+            s.execute(
+                select(Case.code)
+                .join(CaseStep, CaseStep.case_id == Case.id)
+                .where(
+                    Case.status == "proses",
+                    Case.service == "KK",
+                    Case.current_step == 4,
+                    CaseStep.action == "kembali",
+                )
+            ).scalar()
+            or s.execute(
+                select(Case.code).where(
+                    Case.status == "proses", Case.current_step == 4, Case.service == "KK"
+                )
+            ).scalar()
+        )
     host = main_window("kabid", "inbox")
     if code:
         from sipelayanan.services.berkas import BerkasFile
@@ -192,18 +200,28 @@ def main() -> None:
             return Actor(info.id, info.username)
 
         with db.write() as s:  # a koreksi in the history, fixed since
-            return_to_step(s, actor("kabid"), code, to_step=2,
-                           reason="Nama istri pada draf KK tidak sesuai buku nikah; mohon "
-                           "diperbaiki di SIAK dan dicetak ulang.")
+            return_to_step(
+                s,
+                actor("kabid"),
+                code,
+                to_step=2,
+                reason="Nama istri pada draf KK tidak sesuai buku nikah; mohon "
+                "diperbaiki di SIAK dan dicetak ulang.",
+            )
             advance(s, actor("operator"), code, note="Sudah diperbaiki dan dicetak ulang.")
             advance(s, actor("kasi"), code)
         kabid = user("kabid")
         with db.write() as s:
-            add_attachments(s, Actor(kabid.id, kabid.username), code, [
-                BerkasFile("formulir_f102.pdf", pdf_bytes("Formulir F-1.02")),
-                BerkasFile("buku_nikah.pdf", pdf_bytes("Kutipan Akta Perkawinan")),
-                BerkasFile("ktp_suami.jpg", (tmp / "ktp_ibu.jpg").read_bytes()),
-            ])
+            add_attachments(
+                s,
+                Actor(kabid.id, kabid.username),
+                code,
+                [
+                    BerkasFile("formulir_f102.pdf", pdf_bytes("Formulir F-1.02")),
+                    BerkasFile("buku_nikah.pdf", pdf_bytes("Kutipan Akta Perkawinan")),
+                    BerkasFile("ktp_suami.jpg", (tmp / "ktp_ibu.jpg").read_bytes()),
+                ],
+            )
         case = CaseWindow(host.ctx, code, host)
         case.resize(1300, 820)
         case.show()
@@ -217,9 +235,11 @@ def main() -> None:
 
     # the connection banner -------------------------------------------------------------------
     host.show_page("inbox")
-    host.banner.show_lost("Server basis data tidak dapat dihubungi atau memutus koneksi. Tidak "
-                          "ada yang tersimpan setengah jalan; periksa jaringan/server lalu coba "
-                          "lagi.")
+    host.banner.show_lost(
+        "Server basis data tidak dapat dihubungi atau memutus koneksi. Tidak "
+        "ada yang tersimpan setengah jalan; periksa jaringan/server lalu coba "
+        "lagi."
+    )
     grab(app, host, "koneksi_terputus.png", 800)
     host.close()
     ops.shutdown()

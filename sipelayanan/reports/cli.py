@@ -38,8 +38,9 @@ def _check_folder(path: Path) -> None:
     """Refuse an output folder that does not exist before any work is done."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputError(f"Folder {folder} tidak ada; pilih folder lain untuk {path.name}.",
-                         "output")
+        raise InputError(
+            f"Folder {folder} tidak ada; pilih folder lain untuk {path.name}.", "output"
+        )
     if path.is_dir():
         raise InputError(f"{path} adalah folder; tuliskan nama file keluaran.", "output")
 
@@ -49,8 +50,9 @@ def _format_of(path: Path, allowed: tuple[str, ...]) -> str:
     ext = path.suffix.lower().lstrip(".")
     if ext not in allowed:
         wanted = " atau ".join("." + a for a in allowed)
-        raise InputError(f"Nama file keluaran harus berakhiran {wanted} (bukan '{path.name}').",
-                         "output")
+        raise InputError(
+            f"Nama file keluaran harus berakhiran {wanted} (bukan '{path.name}').", "output"
+        )
     return ext
 
 
@@ -102,8 +104,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     def progress(done: int, total: int) -> None:
         if show:
-            print(f"\r{REPORT_LABELS[args.kind]}: {100 * done // total}%", end="",
-                  file=sys.stderr, flush=True)
+            print(
+                f"\r{REPORT_LABELS[args.kind]}: {100 * done // total}%",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
     with db.write() as session:
         data = report(
@@ -144,32 +150,65 @@ def add_commands(sub: Any) -> None:
 
     rc = sub.add_parser("receipt", help="cetak tanda terima permohonan (.pdf A5 atau .png)")
     rc.add_argument("code", metavar="KODE", help="kode pelacakan")
-    rc.add_argument("-o", "--output", required=True, metavar="FILE",
-                    help="file keluaran: .pdf (untuk dicetak) atau .png (untuk WhatsApp)")
+    rc.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="file keluaran: .pdf (untuk dicetak) atau .png (untuk WhatsApp)",
+    )
     user_option(rc)
     rc.set_defaults(func=cmd_receipt)
 
     kinds = "; ".join(f"{k} = {REPORT_LABELS[k]}" for k in REPORT_KINDS)
-    rp = sub.add_parser("report", help="buat laporan/register (.pdf atau .xlsx)",
-                        description=f"Jenis laporan: {kinds}.")
-    rp.add_argument("kind", metavar="JENIS", choices=REPORT_KINDS,
-                    help="register, rekap, kinerja, pengaduan atau sop")
-    rp.add_argument("--from", dest="date_from", type=cli._date, metavar="YYYY-MM-DD",
-                    help="tanggal awal periode (WIB)")
-    rp.add_argument("--to", dest="date_to", type=cli._date, metavar="YYYY-MM-DD",
-                    help="tanggal akhir periode, ikut dihitung")
-    rp.add_argument("--service", metavar="LAYANAN",
-                    help="hanya satu layanan: KK, SKPWNI, KTP_EL, KIA, AKTA_LAHIR, AKTA_MATI, "
-                    "PENGADUAN (bawaan: semua)")
-    rp.add_argument("-o", "--output", required=True, metavar="FILE",
-                    help="file keluaran: .pdf, atau .xlsx untuk register, rekap, kinerja dan "
-                    "pengaduan")
+    rp = sub.add_parser(
+        "report",
+        help="buat laporan/register (.pdf atau .xlsx)",
+        description=f"Jenis laporan: {kinds}.",
+    )
+    rp.add_argument(
+        "kind",
+        metavar="JENIS",
+        choices=REPORT_KINDS,
+        help="register, rekap, kinerja, pengaduan atau sop",
+    )
+    rp.add_argument(
+        "--from",
+        dest="date_from",
+        type=cli._date,
+        metavar="YYYY-MM-DD",
+        help="tanggal awal periode (WIB)",
+    )
+    rp.add_argument(
+        "--to",
+        dest="date_to",
+        type=cli._date,
+        metavar="YYYY-MM-DD",
+        help="tanggal akhir periode, ikut dihitung",
+    )
+    rp.add_argument(
+        "--service",
+        metavar="LAYANAN",
+        help="hanya satu layanan: KK, SKPWNI, KTP_EL, KIA, AKTA_LAHIR, AKTA_MATI, "
+        "PENGADUAN (bawaan: semua)",
+    )
+    rp.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="file keluaran: .pdf, atau .xlsx untuk register, rekap, kinerja dan pengaduan",
+    )
     user_option(rp)
     rp.set_defaults(func=cmd_report)
 
     st = sub.add_parser("status", help="jawaban status permohonan yang aman dikirim ke pemohon")
-    st.add_argument("code", nargs="+", metavar="KODE",
-                    help="kode pelacakan, 'STATUS KODE' atau tautan hasil pindai QR")
+    st.add_argument(
+        "code",
+        nargs="+",
+        metavar="KODE",
+        help="kode pelacakan, 'STATUS KODE' atau tautan hasil pindai QR",
+    )
     st.set_defaults(func=cmd_status)
 
 

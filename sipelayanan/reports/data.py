@@ -370,9 +370,7 @@ def rekap_data(session: Session, period: Period, service: str | None) -> RekapDa
         period=period,
         services=codes,
         per_service=per_service,
-        buckets=[
-            (d, b_recv[i], b_done[i], b_cancel[i]) for i, d in enumerate(bucket_days)
-        ],
+        buckets=[(d, b_recv[i], b_done[i], b_cancel[i]) for i, d in enumerate(bucket_days)],
         monthly=monthly,
         per_kecamatan={k: dict(per_kec.get(k, dict.fromkeys(codes, 0))) for k, _ in kec_rows},
         kecamatan=kec_rows,
@@ -490,9 +488,7 @@ def kinerja_data(
     steps: dict[tuple[str, int], StepPerformance] = {}
     for code in codes:
         for s in current[code].steps:
-            steps[(code, s.no)] = StepPerformance(
-                code, s.no, s.activity, s.actor_label, s.minutes
-            )
+            steps[(code, s.no)] = StepPerformance(code, s.no, s.activity, s.actor_label, s.minutes)
     minutes_by_step: dict[tuple[str, int], list[float]] = defaultdict(list)
     for svc, snap_id, step_no, action, minutes in visits:
         key = (svc, int(step_no))

@@ -89,12 +89,23 @@ def render_pdf(
     total_ok = sum(p.tepat_waktu for p in data.per_service.values())
     if len(data.services) > 1:
         rows.append(
-            ["Jumlah", fmt.angka(total_done), fmt.angka(total_ok),
-             fmt.persen(total_ok, total_done), "", "", ""]
+            [
+                "Jumlah",
+                fmt.angka(total_done),
+                fmt.angka(total_ok),
+                fmt.persen(total_ok, total_done),
+                "",
+                "",
+                "",
+            ]
         )
     story.append(
-        grid_table([head, *rows], [118] + [(width - 118) / 6] * 6,
-                   total_row=len(data.services) > 1, extra=extra)
+        grid_table(
+            [head, *rows],
+            [118] + [(width - 118) / 6] * 6,
+            total_row=len(data.services) > 1,
+            extra=extra,
+        )
     )
     story.append(Spacer(1, 8))
     story.append(
@@ -154,8 +165,14 @@ def _worst_table(data: KinerjaData, width: float) -> Flowable:
     st = pdf_styles()
     head = [
         Paragraph(esc(h), st["head"])
-        for h in ("Layanan", "Langkah", "Kegiatan", "Mutu baku (menit)", "Median (menit)",
-                  "Melebihi mutu baku")
+        for h in (
+            "Layanan",
+            "Langkah",
+            "Kegiatan",
+            "Mutu baku (menit)",
+            "Median (menit)",
+            "Melebihi mutu baku",
+        )
     ]
     rows: list[list[object]] = []
     for s in data.worst:
@@ -182,8 +199,17 @@ def _steps_table(data: KinerjaData, code: str, width: float) -> Flowable:
     steps = [s for s in data.steps if s.service == code]
     head = [
         Paragraph(esc(h), st["head"])
-        for h in ("No", "Kegiatan", "Pelaksana", "Mutu baku", "Selesai", "Median", "P90",
-                  "Melebihi mutu baku", "Dikembalikan")
+        for h in (
+            "No",
+            "Kegiatan",
+            "Pelaksana",
+            "Mutu baku",
+            "Selesai",
+            "Median",
+            "P90",
+            "Melebihi mutu baku",
+            "Dikembalikan",
+        )
     ]
     rows: list[list[object]] = []
     extra: list[tuple[object, ...]] = []
@@ -245,7 +271,11 @@ def render_xlsx(
     scope = service_label(service) if service else "Semua layanan"
     lines = [f"{scope} · Periode {fmt.periode(period.date_from, period.date_to)}", NOTES]
     xlsx.add_sheet(
-        wb, "Per layanan", heading=TITLE, lines=lines, profile=ctx.profile,
+        wb,
+        "Per layanan",
+        heading=TITLE,
+        lines=lines,
+        profile=ctx.profile,
         columns=[
             xlsx.XColumn("Layanan", 22),
             xlsx.XColumn("Selesai", 10),
@@ -282,12 +312,21 @@ def render_xlsx(
         xlsx.XColumn("Dikembalikan", 10),
     ]
     xlsx.add_sheet(
-        wb, "Per langkah", heading=f"{TITLE} — per langkah SOP", lines=lines,
-        profile=ctx.profile, columns=step_cols, rows=[_step_values(s) for s in data.steps],
+        wb,
+        "Per langkah",
+        heading=f"{TITLE} — per langkah SOP",
+        lines=lines,
+        profile=ctx.profile,
+        columns=step_cols,
+        rows=[_step_values(s) for s in data.steps],
     )
     xlsx.add_sheet(
-        wb, "Paling sering lewat", heading=f"{TITLE} — langkah paling sering melebihi mutu baku",
-        lines=lines, profile=ctx.profile, columns=step_cols,
+        wb,
+        "Paling sering lewat",
+        heading=f"{TITLE} — langkah paling sering melebihi mutu baku",
+        lines=lines,
+        profile=ctx.profile,
+        columns=step_cols,
         rows=[_step_values(s) for s in data.worst],
     )
     progress.to(90)

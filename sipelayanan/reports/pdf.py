@@ -65,18 +65,38 @@ def styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.2),
-        "cell_bold": ParagraphStyle("cell_bold", parent=base, fontName=SANS_BOLD, fontSize=7.5,
-                                    leading=9.2),
-        "head": ParagraphStyle("head", parent=base, fontName=SANS_BOLD, fontSize=7.5,
-                               leading=9, alignment=TA_CENTER),
-        "title": ParagraphStyle("title", parent=base, fontName=SANS_BOLD, fontSize=13,
-                                leading=16, alignment=TA_CENTER, spaceAfter=1),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=9.5, leading=12,
-                                   alignment=TA_CENTER),
-        "h2": ParagraphStyle("h2", parent=base, fontName=SANS_BOLD, fontSize=10.5, leading=13,
-                             spaceBefore=8, spaceAfter=4, textColor=ACCENT, keepWithNext=1),
-        "note": ParagraphStyle("note", parent=base, fontName=SANS_ITALIC, fontSize=7.5,
-                               leading=9.5, textColor=MUTED),
+        "cell_bold": ParagraphStyle(
+            "cell_bold", parent=base, fontName=SANS_BOLD, fontSize=7.5, leading=9.2
+        ),
+        "head": ParagraphStyle(
+            "head", parent=base, fontName=SANS_BOLD, fontSize=7.5, leading=9, alignment=TA_CENTER
+        ),
+        "title": ParagraphStyle(
+            "title",
+            parent=base,
+            fontName=SANS_BOLD,
+            fontSize=13,
+            leading=16,
+            alignment=TA_CENTER,
+            spaceAfter=1,
+        ),
+        "subtitle": ParagraphStyle(
+            "subtitle", parent=base, fontSize=9.5, leading=12, alignment=TA_CENTER
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=SANS_BOLD,
+            fontSize=10.5,
+            leading=13,
+            spaceBefore=8,
+            spaceAfter=4,
+            textColor=ACCENT,
+            keepWithNext=1,
+        ),
+        "note": ParagraphStyle(
+            "note", parent=base, fontName=SANS_ITALIC, fontSize=7.5, leading=9.5, textColor=MUTED
+        ),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
         "left": ParagraphStyle("left", parent=base, alignment=TA_LEFT),
     }
@@ -84,9 +104,7 @@ def styles() -> dict[str, ParagraphStyle]:
 
 def esc(value: object) -> str:
     """Text made safe for a ReportLab Paragraph (which reads a little XML)."""
-    return (
-        str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    )
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --------------------------------------------------------------------------- letterhead
@@ -116,8 +134,13 @@ def _fit_line(text: str, font: str, size: float, width: float, minimum: float) -
 
 
 def draw_letterhead(
-    c: rl_canvas.Canvas, profile: OfficeProfile, x: float, top: float, width: float,
-    *, scale: float = 1.0,
+    c: rl_canvas.Canvas,
+    profile: OfficeProfile,
+    x: float,
+    top: float,
+    width: float,
+    *,
+    scale: float = 1.0,
 ) -> float:
     """Draw the kop surat with its top edge at ``top``; return the height used."""
     register_fonts()
@@ -255,12 +278,26 @@ def build_pdf(
 
     bottom = MARGIN + 4
     first_frame = Frame(
-        MARGIN, bottom, width, ph - MARGIN - kop - 6 - bottom, id="first",
-        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+        MARGIN,
+        bottom,
+        width,
+        ph - MARGIN - kop - 6 - bottom,
+        id="first",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
     )
     later_frame = Frame(
-        MARGIN, bottom, width, ph - MARGIN - RUNNING_HEADER - 2 - bottom, id="later",
-        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+        MARGIN,
+        bottom,
+        width,
+        ph - MARGIN - RUNNING_HEADER - 2 - bottom,
+        id="later",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
     )
     doc = BaseDocTemplate(
         buf,
@@ -386,8 +423,15 @@ class RowsTable(Flowable):  # type: ignore[misc]
 
     def _part(self, a: int, b: int) -> RowsTable:
         return RowsTable(
-            self.columns, self.header, self.header_h, self.rows[a:b], self.heights[a:b],
-            self.font_size, self.zebra, self.first_index + a, self.drawn,
+            self.columns,
+            self.header,
+            self.header_h,
+            self.rows[a:b],
+            self.heights[a:b],
+            self.font_size,
+            self.zebra,
+            self.first_index + a,
+            self.drawn,
         )
 
     def draw(self) -> None:
@@ -571,15 +615,20 @@ def signature_block(
     inner = Table(
         [[c] for c in cells],
         colWidths=[block_w],
-        style=TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
-                          ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                          ("TOPPADDING", (0, 0), (-1, -1), 0),
-                          ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]),
+        style=TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        ),
     )
     outer = Table(
         [["", inner]],
         colWidths=[width - block_w, block_w],
-        style=TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0),
-                          ("RIGHTPADDING", (0, 0), (-1, -1), 0)]),
+        style=TableStyle(
+            [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+        ),
     )
     return KeepTogether([Spacer(1, 14), outer])

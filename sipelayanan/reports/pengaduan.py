@@ -76,10 +76,16 @@ def summary(rows: list[PengaduanRow]) -> list[tuple[str, int, int, int, float | 
         )
 
     return [
-        line("Selesai, jalur sederhana", [r for r in rows if r.closed_path == "sederhana"],
-             fmt.durasi_menit(simple_standard)),
-        line("Selesai, jalur eskalasi", [r for r in rows if r.closed_path == "eskalasi"],
-             fmt.durasi_menit(sdef.total_minutes)),
+        line(
+            "Selesai, jalur sederhana",
+            [r for r in rows if r.closed_path == "sederhana"],
+            fmt.durasi_menit(simple_standard),
+        ),
+        line(
+            "Selesai, jalur eskalasi",
+            [r for r in rows if r.closed_path == "eskalasi"],
+            fmt.durasi_menit(sdef.total_minutes),
+        ),
         line("Dalam proses", [r for r in rows if r.status in CaseStatus.OPEN], "–"),
         line("Dibatalkan", [r for r in rows if r.status == CaseStatus.BATAL], "–"),
         line("Jumlah pengaduan", rows, "1 hari kerja"),
@@ -96,23 +102,44 @@ def render_pdf(
     story: list[Flowable] = [Paragraph("A. Ringkasan hasil pengaduan", st["h2"])]
     head = [
         Paragraph(esc(h), st["head"])
-        for h in ("Keadaan", "Jumlah", "Selesai", "% selesai ≤ 1 hari kerja",
-                  "Median waktu kerja", "Mutu baku SOP")
+        for h in (
+            "Keadaan",
+            "Jumlah",
+            "Selesai",
+            "% selesai ≤ 1 hari kerja",
+            "Median waktu kerja",
+            "Mutu baku SOP",
+        )
     ]
     lines = [
-        [label, fmt.angka(n), fmt.angka(done), fmt.persen(ok, done),
-         fmt.durasi_menit(median) if median is not None else "–", standard]
+        [
+            label,
+            fmt.angka(n),
+            fmt.angka(done),
+            fmt.persen(ok, done),
+            fmt.durasi_menit(median) if median is not None else "–",
+            standard,
+        ]
         for label, n, done, ok, median, standard in summary(rows)
     ]
-    story.append(grid_table([head, *lines], [width - 5 * 100, 100, 100, 100, 100, 100],
-                            total_row=True))
+    story.append(
+        grid_table([head, *lines], [width - 5 * 100, 100, 100, 100, 100, 100], total_row=True)
+    )
     story.append(Paragraph("B. Register pengaduan", st["h2"]))
     if not rows:
         story.append(Paragraph("Tidak ada pengaduan pada periode ini.", st["body"]))
     cols = [
-        ("No. Register", 56), ("Diterima", 52), ("Kode", 56), ("Pelapor", 80),
-        ("Kecamatan", 62), ("Permasalahan", 0), ("Jalur", 56), ("Solusi", 0),
-        ("Selesai", 52), ("Waktu kerja", 56), ("Petugas", 66),
+        ("No. Register", 56),
+        ("Diterima", 52),
+        ("Kode", 56),
+        ("Pelapor", 80),
+        ("Kecamatan", 62),
+        ("Permasalahan", 0),
+        ("Jalur", 56),
+        ("Solusi", 0),
+        ("Selesai", 52),
+        ("Waktu kerja", 56),
+        ("Petugas", 66),
     ]
     fixed = sum(w for _h, w in cols)
     free = (width - fixed) / 2
@@ -145,7 +172,10 @@ def render_pdf(
             )
         story.append(
             grid_table(
-                data, widths, align_numbers_from=99, font_size=7.5,
+                data,
+                widths,
+                align_numbers_from=99,
+                font_size=7.5,
                 extra=[("VALIGN", (0, 1), (-1, -1), "TOP")],
             )
         )
@@ -179,10 +209,16 @@ def render_xlsx(
     rows = pengaduan_rows(session, period)
     progress.to(40)
     wb = xlsx.new_workbook()
-    lines = [f"Periode {fmt.periode(period.date_from, period.date_to)}",
-             f"{fmt.angka(len(rows))} pengaduan"]
+    lines = [
+        f"Periode {fmt.periode(period.date_from, period.date_to)}",
+        f"{fmt.angka(len(rows))} pengaduan",
+    ]
     xlsx.add_sheet(
-        wb, "Register pengaduan", heading=TITLE, lines=lines, profile=ctx.profile,
+        wb,
+        "Register pengaduan",
+        heading=TITLE,
+        lines=lines,
+        profile=ctx.profile,
         columns=[
             xlsx.XColumn("No. Register", 16),
             xlsx.XColumn("Diterima", 17, xlsx.DATETIME_FORMAT),
@@ -216,7 +252,11 @@ def render_xlsx(
         ],
     )
     xlsx.add_sheet(
-        wb, "Ringkasan", heading=f"{TITLE} — ringkasan", lines=lines, profile=ctx.profile,
+        wb,
+        "Ringkasan",
+        heading=f"{TITLE} — ringkasan",
+        lines=lines,
+        profile=ctx.profile,
         columns=[
             xlsx.XColumn("Keadaan", 28),
             xlsx.XColumn("Jumlah", 10),

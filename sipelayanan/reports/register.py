@@ -74,9 +74,7 @@ def render_pdf(
     story: list[Flowable] = []
     groups = [(svc, list(items)) for svc, items in groupby(rows, key=lambda r: r.service)]
     if not groups:
-        story.append(
-            Paragraph("Tidak ada entri register pada periode ini.", st["body"])
-        )
+        story.append(Paragraph("Tidak ada entri register pada periode ini.", st["body"]))
     laid = 0
     total = max(1, len(rows))
     for index, (svc, items) in enumerate(groups):
@@ -89,16 +87,17 @@ def render_pdf(
             story.append(
                 Paragraph(
                     esc(
-                        f"{sdef.register_name} — {sdef.short_name} "
-                        f"({fmt.angka(len(items))} entri)"
+                        f"{sdef.register_name} — {sdef.short_name} ({fmt.angka(len(items))} entri)"
                     ),
                     st["h2"],
                 )
             )
-        fit = progress.span(10 + 30 * laid // total, 10 + 30 * (laid + len(items)) // total,
-                            len(items))
-        draw = progress.span(40 + 55 * laid // total, 40 + 55 * (laid + len(items)) // total,
-                             len(items))
+        fit = progress.span(
+            10 + 30 * laid // total, 10 + 30 * (laid + len(items)) // total, len(items)
+        )
+        draw = progress.span(
+            40 + 55 * laid // total, 40 + 55 * (laid + len(items)) // total, len(items)
+        )
         story.append(
             fast_table(
                 columns,

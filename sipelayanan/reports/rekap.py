@@ -159,8 +159,7 @@ def render_pdf(
         _bar_chart(
             [service_short(c) for c in data.services],
             [
-                ("Diterima", [data.per_service[c].diterima for c in data.services],
-                 COLOR_RECEIVED),
+                ("Diterima", [data.per_service[c].diterima for c in data.services], COLOR_RECEIVED),
                 ("Selesai", [data.per_service[c].selesai for c in data.services], COLOR_FINISHED),
             ],
             width,
@@ -185,9 +184,10 @@ def render_pdf(
         )
     )
     story.append(KeepTogether(part_b))
-    day_head = [Paragraph(esc(h), st["head"]) for h in
-                ("Bulan" if data.monthly else "Hari, tanggal", "Diterima", "Selesai",
-                 "Dibatalkan")]
+    day_head = [
+        Paragraph(esc(h), st["head"])
+        for h in ("Bulan" if data.monthly else "Hari, tanggal", "Diterima", "Selesai", "Dibatalkan")
+    ]
     day_rows = [
         [_bucket_label(data, i, short=False), fmt.angka(b[1]), fmt.angka(b[2]), fmt.angka(b[3])]
         for i, b in enumerate(data.buckets)
@@ -227,8 +227,11 @@ def render_pdf(
     kec_rows.append(total_row)
     ncols = len(kec_head)
     story.append(
-        grid_table([kec_head, *kec_rows], [112] + [(width - 112) / (ncols - 1)] * (ncols - 1),
-                   total_row=True)
+        grid_table(
+            [kec_head, *kec_rows],
+            [112] + [(width - 112) / (ncols - 1)] * (ncols - 1),
+            total_row=True,
+        )
     )
     story.append(Spacer(1, 6))
     story.append(Paragraph(esc(NOTES), st["note"]))
@@ -259,21 +262,40 @@ def render_xlsx(
 
     def values(label: str, c: RekapCounts) -> list[object]:
         share = c.tepat_waktu / c.selesai if c.selesai else None
-        return [label, c.diterima, c.selesai, c.tepat_waktu, share, c.dikembalikan,
-                c.dibatalkan, c.dalam_proses]
+        return [
+            label,
+            c.diterima,
+            c.selesai,
+            c.tepat_waktu,
+            share,
+            c.dikembalikan,
+            c.dibatalkan,
+            c.dalam_proses,
+        ]
 
     xlsx.add_sheet(
-        wb, "Per layanan", heading=TITLE, lines=[*lines, NOTES], profile=ctx.profile,
+        wb,
+        "Per layanan",
+        heading=TITLE,
+        lines=[*lines, NOTES],
+        profile=ctx.profile,
         columns=columns,
         rows=[values(service_label(s), data.per_service[s]) for s in data.services],
         total=values("Jumlah", data.total) if len(data.services) > 1 else None,
     )
     label = "Per bulan" if data.monthly else "Per hari"
     xlsx.add_sheet(
-        wb, label, heading=f"{TITLE} — {label.lower()}", lines=lines, profile=ctx.profile,
+        wb,
+        label,
+        heading=f"{TITLE} — {label.lower()}",
+        lines=lines,
+        profile=ctx.profile,
         columns=[
-            xlsx.XColumn("Bulan" if data.monthly else "Tanggal", 14,
-                         "MMMM YYYY" if data.monthly else xlsx.DATE_FORMAT),
+            xlsx.XColumn(
+                "Bulan" if data.monthly else "Tanggal",
+                14,
+                "MMMM YYYY" if data.monthly else xlsx.DATE_FORMAT,
+            ),
             xlsx.XColumn("Hari", 10),
             xlsx.XColumn("Diterima", 11),
             xlsx.XColumn("Selesai", 11),
@@ -284,7 +306,8 @@ def render_xlsx(
             for b in data.buckets
         ],
         total=[
-            "Jumlah", "",
+            "Jumlah",
+            "",
             sum(b[1] for b in data.buckets),
             sum(b[2] for b in data.buckets),
             sum(b[3] for b in data.buckets),
@@ -295,18 +318,27 @@ def render_xlsx(
     ]
     kec_cols.append(xlsx.XColumn("Jumlah", 10))
     xlsx.add_sheet(
-        wb, "Per kecamatan", heading=f"{TITLE} — diterima per kecamatan", lines=lines,
-        profile=ctx.profile, columns=kec_cols,
+        wb,
+        "Per kecamatan",
+        heading=f"{TITLE} — diterima per kecamatan",
+        lines=lines,
+        profile=ctx.profile,
+        columns=kec_cols,
         rows=[
-            [name, code or None,
-             *[data.per_kecamatan[code][s] for s in data.services],
-             sum(data.per_kecamatan[code].values())]
+            [
+                name,
+                code or None,
+                *[data.per_kecamatan[code][s] for s in data.services],
+                sum(data.per_kecamatan[code].values()),
+            ]
             for code, name in data.kecamatan
         ],
-        total=["Jumlah", None,
-               *[sum(data.per_kecamatan[k][s] for k, _n in data.kecamatan)
-                 for s in data.services],
-               data.total.diterima],
+        total=[
+            "Jumlah",
+            None,
+            *[sum(data.per_kecamatan[k][s] for k, _n in data.kecamatan) for s in data.services],
+            data.total.diterima,
+        ],
     )
     progress.to(90)
     return xlsx.save(wb), data.total.diterima

@@ -80,8 +80,14 @@ class _Row:
 class SopChart(Flowable):  # type: ignore[misc]
     """One service's chart; splits between steps when it does not fit a page."""
 
-    def __init__(self, sdef: ServiceDef, width: float, rows: list[_Row] | None = None,
-                 first: bool = True, last: bool = True) -> None:
+    def __init__(
+        self,
+        sdef: ServiceDef,
+        width: float,
+        rows: list[_Row] | None = None,
+        first: bool = True,
+        last: bool = True,
+    ) -> None:
         super().__init__()
         self.sdef = sdef
         self.width = width
@@ -97,9 +103,7 @@ class SopChart(Flowable):  # type: ignore[misc]
         st = pdf_styles()
         self.cell = ParagraphStyle("sopcell", parent=st["cell"], fontSize=7, leading=8.4)
         self.head = ParagraphStyle("sophead", parent=st["head"], fontSize=7, leading=8.2)
-        self.lane_head = [
-            Paragraph(esc(label), style) for label, style in self._lane_labels()
-        ]
+        self.lane_head = [Paragraph(esc(label), style) for label, style in self._lane_labels()]
         self.lane_head_h = max(p.wrap(self.lane_w - 2, 200)[1] for p in self.lane_head) + 2 * PAD
         self.header_h = 14 + self.lane_head_h
         self.rows = rows if rows is not None else self._rows()
@@ -119,8 +123,9 @@ class SopChart(Flowable):  # type: ignore[misc]
             while size > 5.5 and max(stringWidth(w, SANS_BOLD, size) for w in words) > room:
                 size -= 0.25
             text = name if stringWidth(name, SANS_BOLD, size) <= room else name.replace("/", "/ ")
-            style = ParagraphStyle(f"lane{size}", parent=self.head, fontSize=size,
-                                   leading=size * 1.15)
+            style = ParagraphStyle(
+                f"lane{size}", parent=self.head, fontSize=size, leading=size * 1.15
+            )
             out.append((text, style))
         return out
 
@@ -199,8 +204,11 @@ class SopChart(Flowable):  # type: ignore[misc]
             _w, h = p.wrap(self.lane_w - 2, 200)
             p.drawOn(c, x0 + 1, body_top + (self.lane_head_h - h) / 2)
         c.setFont(SANS_BOLD, 7)
-        for label, idx in (("Kelengkapan", tail0), ("Waktu (menit)", tail0 + 1),
-                           ("Output", tail0 + 2)):
+        for label, idx in (
+            ("Kelengkapan", tail0),
+            ("Waktu (menit)", tail0 + 1),
+            ("Output", tail0 + 2),
+        ):
             x0, x1 = self._col(idx)
             if label == "Waktu (menit)":
                 c.drawCentredString((x0 + x1) / 2, body_top + self.lane_head_h / 2 + 1, "Waktu")
@@ -366,8 +374,10 @@ def _service_header(sdef: ServiceDef) -> list[Flowable]:
     st = pdf_styles()
     info = ParagraphStyle("sopinfo", parent=st["small"], textColor=MUTED)
     return [
-        Paragraph(esc(f"SOP {sdef.name}"), ParagraphStyle("soph", parent=st["h2"],
-                                                          textColor=ACCENT, spaceBefore=0)),
+        Paragraph(
+            esc(f"SOP {sdef.name}"),
+            ParagraphStyle("soph", parent=st["h2"], textColor=ACCENT, spaceBefore=0),
+        ),
         Paragraph(
             esc(
                 f"Nomor {sdef.sop_number} · {sdef.sop_title} · WhatsApp "
@@ -406,9 +416,7 @@ def render_pdf(
         )
         progress.to(10 + 60 * (i + 1) // len(chosen))
     title = "BAGAN ALUR STANDAR OPERASIONAL PROSEDUR"
-    subtitle = (
-        chosen[0].name if service else "Pelayanan Online WhatsApp — semua layanan"
-    )
+    subtitle = chosen[0].name if service else "Pelayanan Online WhatsApp — semua layanan"
     meta = DocMeta(
         title=title,
         subtitle=f"{subtitle} · dicetak {fmt.tanggal(ctx.printed_at)}",

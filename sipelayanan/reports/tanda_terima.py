@@ -99,9 +99,7 @@ def status_url(template: str, code: str, service: str) -> str:
             "status_url_template",
         )
     if not template.lower().startswith(("https://", "http://")):
-        raise InputError(
-            "Templat alamat cek status harus diawali https://", "status_url_template"
-        )
+        raise InputError("Templat alamat cek status harus diawali https://", "status_url_template")
     return template.format(
         code=quote(code), kode=quote(code), service=quote(service), layanan=quote(service)
     )
@@ -198,9 +196,7 @@ def build(session: Session, code: str, *, now: datetime | None = None) -> Receip
 
         missing = tuple(json.loads(case.missing_items))
     operator = session.execute(select(User.full_name).where(User.id == case.created_by)).scalar()
-    files = session.execute(
-        select(Attachment.id).where(Attachment.case_id == case.id)
-    ).all()
+    files = session.execute(select(Attachment.id).where(Attachment.case_id == case.id)).all()
     qr = qr_text(profile, case.code, case.service)
     url = qr if profile.status_url_template.strip() else None
     return ReceiptData(
@@ -234,13 +230,27 @@ class Painter(Protocol):
     """Top-down coordinates in points; ``y`` of text is its baseline."""
 
     def text(
-        self, x: float, y: float, s: str, style: Style, size: float, color: str = INK,
+        self,
+        x: float,
+        y: float,
+        s: str,
+        style: Style,
+        size: float,
+        color: str = INK,
         align: str = "left",
     ) -> None: ...
 
     def rect(
-        self, x: float, y: float, w: float, h: float, *, fill: str | None = None,
-        stroke: str | None = None, width: float = 0.5, radius: float = 0,
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        *,
+        fill: str | None = None,
+        stroke: str | None = None,
+        width: float = 0.5,
+        radius: float = 0,
     ) -> None: ...
 
     def line(
@@ -291,8 +301,16 @@ class PdfPainter:
         self.h = page_height
         self._color = HexColor
 
-    def text(self, x: float, y: float, s: str, style: Style, size: float, color: str = INK,
-             align: str = "left") -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        style: Style,
+        size: float,
+        color: str = INK,
+        align: str = "left",
+    ) -> None:
         from .fonts import _FILES
 
         self.c.setFillColor(self._color(color))
@@ -305,16 +323,27 @@ class PdfPainter:
         else:
             self.c.drawString(x, yy, s)
 
-    def rect(self, x: float, y: float, w: float, h: float, *, fill: str | None = None,
-             stroke: str | None = None, width: float = 0.5, radius: float = 0) -> None:
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        *,
+        fill: str | None = None,
+        stroke: str | None = None,
+        width: float = 0.5,
+        radius: float = 0,
+    ) -> None:
         if fill:
             self.c.setFillColor(self._color(fill))
         if stroke:
             self.c.setStrokeColor(self._color(stroke))
             self.c.setLineWidth(width)
         if radius:
-            self.c.roundRect(x, self.h - y - h, w, h, radius, stroke=int(bool(stroke)),
-                             fill=int(bool(fill)))
+            self.c.roundRect(
+                x, self.h - y - h, w, h, radius, stroke=int(bool(stroke)), fill=int(bool(fill))
+            )
         else:
             self.c.rect(x, self.h - y - h, w, h, stroke=int(bool(stroke)), fill=int(bool(fill)))
 
@@ -361,29 +390,55 @@ class PngPainter:
     def _p(self, v: float) -> int:
         return round(v * self.k)
 
-    def text(self, x: float, y: float, s: str, style: Style, size: float, color: str = INK,
-             align: str = "left") -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        style: Style,
+        size: float,
+        color: str = INK,
+        align: str = "left",
+    ) -> None:
         anchor = {"left": "ls", "center": "ms", "right": "rs"}[align]
         font = pil_font(style, max(1, round(size * self.k)))
         self.d.text((x * self.k, y * self.k), s, font=font, fill=color, anchor=anchor)  # type: ignore[arg-type]
 
-    def rect(self, x: float, y: float, w: float, h: float, *, fill: str | None = None,
-             stroke: str | None = None, width: float = 0.5, radius: float = 0) -> None:
+    def rect(
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        *,
+        fill: str | None = None,
+        stroke: str | None = None,
+        width: float = 0.5,
+        radius: float = 0,
+    ) -> None:
         box = (self._p(x), self._p(y), self._p(x + w), self._p(y + h))
         line = max(1, round(width * self.k)) if stroke else 0
         if radius:
-            self.d.rounded_rectangle(box, radius=self._p(radius), fill=fill, outline=stroke,
-                                     width=line)
+            self.d.rounded_rectangle(
+                box, radius=self._p(radius), fill=fill, outline=stroke, width=line
+            )
         else:
             self.d.rectangle(box, fill=fill, outline=stroke, width=line)
 
     def line(self, x1: float, y1: float, x2: float, y2: float, color: str, width: float) -> None:
-        self.d.line((self._p(x1), self._p(y1), self._p(x2), self._p(y2)), fill=color,
-                    width=max(1, round(width * self.k)))
+        self.d.line(
+            (self._p(x1), self._p(y1), self._p(x2), self._p(y2)),
+            fill=color,
+            width=max(1, round(width * self.k)),
+        )
 
     def polyline(self, points: Sequence[tuple[float, float]], color: str, width: float) -> None:
-        self.d.line([(self._p(x), self._p(y)) for x, y in points], fill=color,
-                    width=max(1, round(width * self.k)), joint="curve")
+        self.d.line(
+            [(self._p(x), self._p(y)) for x, y in points],
+            fill=color,
+            width=max(1, round(width * self.k)),
+            joint="curve",
+        )
 
     def image(self, raw: bytes, x: float, y: float, w: float, h: float) -> None:
         from PIL import Image
@@ -401,8 +456,12 @@ class PngPainter:
         for r, row in enumerate(matrix):
             for start, length in _runs(row):
                 self.d.rectangle(
-                    (x0 + start * px, y0 + r * px, x0 + (start + length) * px - 1,
-                     y0 + (r + 1) * px - 1),
+                    (
+                        x0 + start * px,
+                        y0 + r * px,
+                        x0 + (start + length) * px - 1,
+                        y0 + (r + 1) * px - 1,
+                    ),
                     fill="#000000",
                 )
 
@@ -519,30 +578,51 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
         box_h = 52.0
         p.rect(x, y, w, box_h, fill=LIGHT, stroke=ACCENT, width=0.8, radius=5)
         p.text(x + w / 2, y + 14, "KODE PELACAKAN", "bold", 7.5, MUTED, align="center")
-        p.text(x + w / 2, y + 41, code_text, "bold", _fit(code_text, "bold", 26, w - 16),
-               ACCENT, align="center")
+        p.text(
+            x + w / 2,
+            y + 41,
+            code_text,
+            "bold",
+            _fit(code_text, "bold", 26, w - 16),
+            ACCENT,
+            align="center",
+        )
         y += box_h + 4 * qr_size / len(matrix)  # the QR's quiet zone (the page is white)
         p.modules(matrix, x + (w - qr_size) / 2, y, qr_size)
         y += qr_size + 12
-        p.text(x + w / 2, y, "Pindai kode QR ini untuk cek status", "regular", 7.5, MUTED,
-               align="center")
+        p.text(
+            x + w / 2,
+            y,
+            "Pindai kode QR ini untuk cek status",
+            "regular",
+            7.5,
+            MUTED,
+            align="center",
+        )
         y += 6
     else:
         left_w = w - qr_size - 14
         box_h = qr_size
         p.rect(x, y, left_w, box_h, fill=LIGHT, stroke=ACCENT, width=0.8, radius=5)
         p.text(x + left_w / 2, y + 22, "KODE PELACAKAN", "bold", 8, MUTED, align="center")
-        p.text(x + left_w / 2, y + 54, code_text, "bold",
-               _fit(code_text, "bold", 27, left_w - 14), ACCENT, align="center")
+        p.text(
+            x + left_w / 2,
+            y + 54,
+            code_text,
+            "bold",
+            _fit(code_text, "bold", 27, left_w - 14),
+            ACCENT,
+            align="center",
+        )
         for i, part in enumerate(
-            _wrap("Simpan kode ini untuk menanyakan status permohonan.", "regular", 7,
-                  left_w - 16)
+            _wrap("Simpan kode ini untuk menanyakan status permohonan.", "regular", 7, left_w - 16)
         ):
             p.text(x + left_w / 2, y + 72 + i * 9, part, "regular", 7, MUTED, align="center")
         p.modules(matrix, x + w - qr_size, y, qr_size)
         y += box_h + 10
-        p.text(x + w - qr_size / 2, y, "Pindai untuk cek status", "regular", 6.8, MUTED,
-               align="center")
+        p.text(
+            x + w - qr_size / 2, y, "Pindai untuk cek status", "regular", 6.8, MUTED, align="center"
+        )
     y += 8
 
     # details
@@ -625,8 +705,14 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
         p.text(sig_x + 60, y, "Petugas penerima,", "regular", 8, align="center")
         y += 34
         p.text(sig_x + 60, y, d.operator, "bold", 8, align="center")
-        p.line(sig_x + 60 - _width(d.operator, "bold", 8) / 2, y + 1.5,
-               sig_x + 60 + _width(d.operator, "bold", 8) / 2, y + 1.5, INK, 0.5)
+        p.line(
+            sig_x + 60 - _width(d.operator, "bold", 8) / 2,
+            y + 1.5,
+            sig_x + 60 + _width(d.operator, "bold", 8) / 2,
+            y + 1.5,
+            INK,
+            0.5,
+        )
 
     # footer
     y += 16

@@ -245,9 +245,9 @@ def render_message(
     def cek_status() -> str:
         if profile.status_url_template.strip():
             return f"buka {qr_text(profile, case.code, case.service)}"
-        number = wa_display(profile.wa_number(case.service)) if profile.wa_number(
-            case.service
-        ) else ""
+        number = (
+            wa_display(profile.wa_number(case.service)) if profile.wa_number(case.service) else ""
+        )
         where = f" ke {number}" if number else ""
         return f"kirim pesan WhatsApp STATUS {shown}{where}"
 
@@ -314,7 +314,8 @@ def render_message(
         given = extra.get(name)
         if given is not None and str(given).strip():
             values[name] = (
-                _bullets([str(given).strip()]) if name == "kekurangan" and "\n" not in given
+                _bullets([str(given).strip()])
+                if name == "kekurangan" and "\n" not in given
                 else str(given).strip()
             )
         else:

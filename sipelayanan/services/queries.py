@@ -776,8 +776,16 @@ def search_rows_by_ids(session: Session, ids: Sequence[int]) -> list[SearchRow]:
     if not ids:
         return []
     stmt = select(
-        Case.id, Case.code, Case.service, Case.pemohon_nama, Case.nik, Case.wa, Case.status,
-        Case.current_step, Case.received_at, Case.due_at,
+        Case.id,
+        Case.code,
+        Case.service,
+        Case.pemohon_nama,
+        Case.nik,
+        Case.wa,
+        Case.status,
+        Case.current_step,
+        Case.received_at,
+        Case.due_at,
     ).where(Case.id.in_(list(ids)))
     return [
         SearchRow(

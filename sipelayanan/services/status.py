@@ -22,10 +22,7 @@ EXAMPLE = "STATUS ABCD-EFGH3"
 _KEYWORD = re.compile(r"^\s*(?:#|/)?\s*(?:cek\s+)?status\b[\s:=#-]*", re.IGNORECASE)
 _PHONE_IN_TEXT = re.compile(r"\s*\((?:0|\+62)[0-9 \-]{7,}\)")
 
-_HOW = (
-    "Kirim STATUS diikuti kode pelacakan yang tertulis pada tanda terima, contoh: "
-    f"{EXAMPLE}."
-)
+_HOW = f"Kirim STATUS diikuti kode pelacakan yang tertulis pada tanda terima, contoh: {EXAMPLE}."
 
 
 def _shown(code: str) -> str:

@@ -74,8 +74,10 @@ def check_database(url: str) -> DbCheck:
                     else tr("Skema basis data PostgreSQL lebih lama daripada versi aplikasi ini.")
                 )
                 + " "
-                + tr("Minta admin menjalankan 'sipelayanan db upgrade' dengan akun pemilik "
-                     "basis data, lalu buka aplikasi lagi."),
+                + tr(
+                    "Minta admin menjalankan 'sipelayanan db upgrade' dengan akun pemilik "
+                    "basis data, lalu buka aplikasi lagi."
+                ),
             )
         with db.read() as session:
             users = count_users(session)
@@ -84,12 +86,20 @@ def check_database(url: str) -> DbCheck:
         return DbCheck(False, message=str(exc), where=db.describe() if db else url)
     except SQLAlchemyError as exc:
         log.warning("opening the database failed: %s", type(exc).__name__)
-        return DbCheck(False, message=describe_db_error(exc, sqlite_path(url)),
-                       where=db.describe() if db else "")
+        return DbCheck(
+            False,
+            message=describe_db_error(exc, sqlite_path(url)),
+            where=db.describe() if db else "",
+        )
     except Exception:
         log.exception("opening the database failed")
-        return DbCheck(False, message=tr("Basis data tidak dapat dibuka karena kesalahan tak "
-                                         "terduga; rinciannya dicatat di log aplikasi."))
+        return DbCheck(
+            False,
+            message=tr(
+                "Basis data tidak dapat dibuka karena kesalahan tak "
+                "terduga; rinciannya dicatat di log aplikasi."
+            ),
+        )
     finally:
         if db is not None:
             db.dispose()
@@ -99,14 +109,16 @@ class _Bridge(QObject):
     result = Signal(object)
 
 
-def run_in_thread(fn: Callable[[], object], on_done: Callable[[object], None],
-                  parent: QObject) -> threading.Thread:
+def run_in_thread(
+    fn: Callable[[], object], on_done: Callable[[object], None], parent: QObject
+) -> threading.Thread:
     """Run ``fn`` on a plain thread and hand its result to ``on_done`` on the UI thread."""
     bridge = _Bridge(parent)
     bridge.result.connect(on_done)
     bridge.result.connect(bridge.deleteLater)
-    thread = threading.Thread(target=lambda: bridge.result.emit(fn()), daemon=True,
-                              name="sipelayanan-startup")
+    thread = threading.Thread(
+        target=lambda: bridge.result.emit(fn()), daemon=True, name="sipelayanan-startup"
+    )
     thread.start()
     return thread
 
@@ -139,8 +151,9 @@ class StartupWindow(QWidget):
         self.quit_button = QPushButton(tr("Keluar"), self)
         self.quit_button.clicked.connect(self.quit)
         self.connection_button = QPushButton(tr("Ubah koneksi…"), self)
-        self.connection_button.setToolTip(tr("Pilih file SQLite lain atau server PostgreSQL "
-                                             "kantor untuk PC ini"))
+        self.connection_button.setToolTip(
+            tr("Pilih file SQLite lain atau server PostgreSQL kantor untuk PC ini")
+        )
         self.connection_button.clicked.connect(self.change_connection)
         buttons = QHBoxLayout()
         buttons.addWidget(self.connection_button)
@@ -177,9 +190,16 @@ class StartupWindow(QWidget):
 class AppController(QObject):
     """Drives startup → first start → login → main window → (logout → login …)."""
 
-    def __init__(self, url: str, settings: Settings, *, poll_ms: int | None = None,
-                 demo_count: int | None = None, on_quit: Callable[[], None] | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        settings: Settings,
+        *,
+        poll_ms: int | None = None,
+        demo_count: int | None = None,
+        on_quit: Callable[[], None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.url = url
         self.settings = settings
@@ -214,8 +234,9 @@ class AppController(QObject):
     def _connection_saved(self, dialog: QDialog) -> None:
         from ..db import default_url
 
-        url = resolve_start_url(self.settings, self.settings.db_url() or default_url(),
-                                self.startup)
+        url = resolve_start_url(
+            self.settings, self.settings.db_url() or default_url(), self.startup
+        )
         if url is None:
             return
         dialog.close()
@@ -339,9 +360,13 @@ def install_excepthook() -> None:
         box = QMessageBox(QApplication.activeWindow())
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(tr("SiPelayanan"))
-        box.setText(tr("Terjadi kesalahan tak terduga di jendela ini. Data yang sudah "
-                       "tersimpan aman; rinciannya dicatat di log aplikasi. Bila terulang, "
-                       "tutup jendela lalu buka lagi."))
+        box.setText(
+            tr(
+                "Terjadi kesalahan tak terduga di jendela ini. Data yang sudah "
+                "tersimpan aman; rinciannya dicatat di log aplikasi. Bila terulang, "
+                "tutup jendela lalu buka lagi."
+            )
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.open()
 

@@ -92,8 +92,9 @@ class MoveResult:
 def _after(kind: str, code: str, session: Session, message_key: str | None = None) -> MoveResult:
     view = case_view(session, code)
     message = compose_message(message_key, code)(session) if message_key else None
-    return MoveResult(kind, view.code, view.current_step, view.status, view.register_number,
-                      message)
+    return MoveResult(
+        kind, view.code, view.current_step, view.status, view.register_number, message
+    )
 
 
 def history_html(view: CaseView) -> str:
@@ -103,19 +104,26 @@ def history_html(view: CaseView) -> str:
     parts = []
     for h in view.history:
         colour = {"kembali": "#a50e0e", "kembali_pemohon": "#8a5a00", "batal": "#a50e0e"}.get(
-            h.action, "#137333")
+            h.action, "#137333"
+        )
         head = tr("Langkah {n}. {kegiatan}", n=h.step_no, kegiatan=h.activity)
         action = h.action_label
         if h.to_step is not None:
             action = tr("Dikembalikan ke langkah {n}", n=h.to_step)
-        minutes = tr("{lama} kerja (mutu baku {baku} mnt)",
-                     lama=fmt_minutes(h.working_minutes), baku=h.standard_minutes)
+        minutes = tr(
+            "{lama} kerja (mutu baku {baku} mnt)",
+            lama=fmt_minutes(h.working_minutes),
+            baku=h.standard_minutes,
+        )
         note = ""
         if h.note:  # QTextBrowser renders tables reliably, CSS borders not
-            note = ("<table cellspacing='0' cellpadding='0' style='margin-top:4px'><tr>"
-                    f"<td width='4' bgcolor='{colour}'></td>"
-                    "<td bgcolor='#f1f3f4' style='padding:4px 10px'>"
-                    + html.escape(h.note).replace("\n", "<br>") + "</td></tr></table>")
+            note = (
+                "<table cellspacing='0' cellpadding='0' style='margin-top:4px'><tr>"
+                f"<td width='4' bgcolor='{colour}'></td>"
+                "<td bgcolor='#f1f3f4' style='padding:4px 10px'>"
+                + html.escape(h.note).replace("\n", "<br>")
+                + "</td></tr></table>"
+            )
         parts.append(
             "<p style='margin-top:0; margin-bottom:2px'>"
             f"<span style='color:{colour}; font-weight:600'>{html.escape(action)}</span> · "
@@ -146,13 +154,19 @@ def checklist_html(view: CaseView) -> str:
         if not item.applies:
             extra.append(tr("tidak berlaku"))
         suffix = f" <span style='color:#5f6368'>({', '.join(extra)})</span>" if extra else ""
-        rows.append(f"<tr><td style='color:{colour}; font-weight:700; padding-right:8px'>{mark}"
-                    f"</td><td>{html.escape(item.label)}{suffix}</td></tr>")
+        rows.append(
+            f"<tr><td style='color:{colour}; font-weight:700; padding-right:8px'>{mark}"
+            f"</td><td>{html.escape(item.label)}{suffix}</td></tr>"
+        )
     missing = ""
     if view.missing_items:
-        missing = ("<p style='color:#8a5a00'><b>" + html.escape(tr("Kekurangan yang diminta:"))
-                   + "</b><br>" + "<br>".join(html.escape(m) for m in view.missing_items)
-                   + "</p>")
+        missing = (
+            "<p style='color:#8a5a00'><b>"
+            + html.escape(tr("Kekurangan yang diminta:"))
+            + "</b><br>"
+            + "<br>".join(html.escape(m) for m in view.missing_items)
+            + "</p>"
+        )
     return f"<table>{''.join(rows)}</table>{missing}"
 
 
@@ -165,8 +179,9 @@ class ActionForm(QGroupBox):
         self.form = QFormLayout(self)
         self.button: QPushButton | None = None
 
-    def add_button(self, text: str, slot: Callable[[], None], *, primary: bool = False,
-                   danger: bool = False) -> QPushButton:
+    def add_button(
+        self, text: str, slot: Callable[[], None], *, primary: bool = False, danger: bool = False
+    ) -> QPushButton:
         button = QPushButton(text, self)
         button.setObjectName(f"btn:{self.key}")
         if primary:
@@ -186,8 +201,14 @@ class CaseWindow(QWidget):
     loaded = Signal()
     acted = Signal(str)  # the kind of move just saved
 
-    def __init__(self, ctx: UiContext, code: str, parent: QWidget | None = None, *,
-                 ask_files: AskFiles | None = None) -> None:
+    def __init__(
+        self,
+        ctx: UiContext,
+        code: str,
+        parent: QWidget | None = None,
+        *,
+        ask_files: AskFiles | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.ctx = ctx
@@ -211,8 +232,9 @@ class CaseWindow(QWidget):
         self.message = MessageBar(self)
         self.header = QFrame(self)
         self.header.setObjectName("CaseHeader")
-        self.header.setStyleSheet("#CaseHeader { background: #f8f9fa; border: 1px solid #dadce0;"
-                                  " border-radius: 4px; }")
+        self.header.setStyleSheet(
+            "#CaseHeader { background: #f8f9fa; border: 1px solid #dadce0; border-radius: 4px; }"
+        )
         hl = QVBoxLayout(self.header)
         top = QHBoxLayout()
         self.title_label = QLabel(self.header)
@@ -306,8 +328,12 @@ class CaseWindow(QWidget):
 
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
-        self.ctx.ops.run(load_case_fn(self.code, self.ctx.user.roles), on_done=self._on_loaded,
-                         on_error=self._on_load_error, parent=self)
+        self.ctx.ops.run(
+            load_case_fn(self.code, self.ctx.user.roles),
+            on_done=self._on_loaded,
+            on_error=self._on_load_error,
+            parent=self,
+        )
 
     def _on_changed(self) -> None:
         if not self._busy:
@@ -325,24 +351,41 @@ class CaseWindow(QWidget):
         self.view = view
         self.calendar = loaded.calendar
         self.code = view.code
-        self.setWindowTitle(tr("{kode} — {layanan} — SiPelayanan",
-                               kode=format_tracking_code(view.code), layanan=view.service_name))
+        self.setWindowTitle(
+            tr(
+                "{kode} — {layanan} — SiPelayanan",
+                kode=format_tracking_code(view.code),
+                layanan=view.service_name,
+            )
+        )
         self._fill_header(view)
         self._fill_steps(view)
         self.history_view.setHtml(history_html(view))
         self.checklist_view.setHtml(checklist_html(view))
         self._fill_berkas(view, old)
-        signature = (view.status, view.current_step, tuple(sorted(
-            (k, str(v)) for k, v in view.allowed.items())))
+        signature = (
+            view.status,
+            view.current_step,
+            tuple(sorted((k, str(v)) for k, v in view.allowed.items())),
+        )
         if signature != self._signature:
-            moved_by_other = (self._signature is not None and not self._busy
-                              and old is not None and old.version != view.version)
+            moved_by_other = (
+                self._signature is not None
+                and not self._busy
+                and old is not None
+                and old.version != view.version
+            )
             self._signature = signature
             self._build_actions(view)
             if moved_by_other:
-                self.message.warning(tr("Permohonan ini baru saja dipindahkan oleh petugas lain "
-                                        "(sekarang: langkah {n}, {status}).",
-                                        n=view.current_step, status=view.status_label))
+                self.message.warning(
+                    tr(
+                        "Permohonan ini baru saja dipindahkan oleh petugas lain "
+                        "(sekarang: langkah {n}, {status}).",
+                        n=view.current_step,
+                        status=view.status_label,
+                    )
+                )
         self.receipt_button.setEnabled(ReceiptSaver.available())
         self.loaded.emit()
 
@@ -350,8 +393,10 @@ class CaseWindow(QWidget):
     def _fill_header(self, view: CaseView) -> None:
         sdef = services().get(view.service)
         name = sdef.name if sdef else view.service_name
-        self.title_label.setText(f"{html.escape(name)} · <span style='font-family:monospace'>"
-                                 f"{format_tracking_code(view.code)}</span>")
+        self.title_label.setText(
+            f"{html.escape(name)} · <span style='font-family:monospace'>"
+            f"{format_tracking_code(view.code)}</span>"
+        )
         status_colours = {
             CaseStatus.PROSES: ("#e8f0fe", "#174ea6"),
             CaseStatus.MENUNGGU_PEMOHON: ("#fef7e0", "#8a5a00"),
@@ -360,15 +405,23 @@ class CaseWindow(QWidget):
         }
         bg, fg = status_colours.get(view.status, ("#f1f3f4", "#202124"))
         self.status_chip.setText(tr(view.status_label))
-        self.status_chip.setStyleSheet(f"background: {bg}; color: {fg}; border-radius: 9px;"
-                                       " padding: 2px 10px; font-weight: 600;")
+        self.status_chip.setStyleSheet(
+            f"background: {bg}; color: {fg}; border-radius: 9px;"
+            " padding: 2px 10px; font-weight: 600;"
+        )
         if view.status == CaseStatus.PROSES:
             state = sla_state(self.calendar, view.due_at, datetime.now(UTC))
-            self.sla_chip.setText(tr("{status} · jatuh tempo {waktu}",
-                                     status=tr(SLA_LABELS[state]), waktu=fmt_dt(view.due_at)))
+            self.sla_chip.setText(
+                tr(
+                    "{status} · jatuh tempo {waktu}",
+                    status=tr(SLA_LABELS[state]),
+                    waktu=fmt_dt(view.due_at),
+                )
+            )
             self.sla_chip.setStyleSheet(
                 f"background: {SLA_BACKGROUND[state].name()}; color: "
-                f"{SLA_FOREGROUND[state].name()}; border-radius: 9px; padding: 2px 10px;")
+                f"{SLA_FOREGROUND[state].name()}; border-radius: 9px; padding: 2px 10px;"
+            )
             self.sla_chip.show()
         else:
             self.sla_chip.hide()
@@ -381,8 +434,10 @@ class CaseWindow(QWidget):
 
             who.append(tr("Kec. {nama}", nama=kecamatan_name(view.kecamatan) or view.kecamatan))
         self.pemohon_label.setText(" · ".join(who))
-        details = [tr("Diterima {waktu}", waktu=fmt_dt(view.received_at, with_day=True)),
-                   tr("SOP versi {v}", v=view.sop_version)]
+        details = [
+            tr("Diterima {waktu}", waktu=fmt_dt(view.received_at, with_day=True)),
+            tr("SOP versi {v}", v=view.sop_version),
+        ]
         if view.register_number:
             details.append(tr("No. register {no}", no=view.register_number))
         for kind, number in view.documents:
@@ -406,25 +461,43 @@ class CaseWindow(QWidget):
         now = datetime.now(UTC)
         items: list[StepItem] = []
         for step in view.steps:
-            done_entries = [h for h in view.history
-                            if h.step_no == step.no and h.action in ("selesai", "tutup")]
+            done_entries = [
+                h for h in view.history if h.step_no == step.no and h.action in ("selesai", "tutup")
+            ]
             detail = ""
             late = False
             if step.state == DONE and done_entries:
                 h = done_entries[-1]
                 late = h.working_minutes > h.standard_minutes
-                detail = tr("Selesai oleh {nama} ({user})\n{waktu} · {lama} kerja",
-                            nama=h.full_name, user=h.username, waktu=fmt_dt(h.ended_at),
-                            lama=fmt_minutes(h.working_minutes))
+                detail = tr(
+                    "Selesai oleh {nama} ({user})\n{waktu} · {lama} kerja",
+                    nama=h.full_name,
+                    user=h.username,
+                    waktu=fmt_dt(h.ended_at),
+                    lama=fmt_minutes(h.working_minutes),
+                )
             elif step.state == CURRENT:
                 elapsed = self.calendar.working_minutes(view.step_started_at, now)
                 late = elapsed > step.minutes
-                detail = tr("Di langkah ini sejak {waktu} · {lama} kerja",
-                            waktu=fmt_dt(view.step_started_at), lama=fmt_minutes(elapsed))
-            items.append(StepItem(step.no, step.activity, role_label(step.role), step.minutes,
-                                  step.state, detail, late))
-        self.step_bar.set_steps(items, finished=view.status in (CaseStatus.SELESAI,
-                                                                 CaseStatus.BATAL))
+                detail = tr(
+                    "Di langkah ini sejak {waktu} · {lama} kerja",
+                    waktu=fmt_dt(view.step_started_at),
+                    lama=fmt_minutes(elapsed),
+                )
+            items.append(
+                StepItem(
+                    step.no,
+                    step.activity,
+                    role_label(step.role),
+                    step.minutes,
+                    step.state,
+                    detail,
+                    late,
+                )
+            )
+        self.step_bar.set_steps(
+            items, finished=view.status in (CaseStatus.SELESAI, CaseStatus.BATAL)
+        )
 
     # ------------------------------------------------------------------ berkas
     def _fill_berkas(self, view: CaseView, old: CaseView | None) -> None:
@@ -440,12 +513,16 @@ class CaseWindow(QWidget):
         for att in view.attachments:
             if att.id in self._contents:
                 _f, content, _mime = self._contents[att.id]
-                self.berkas.add_entry(BerkasEntry(att.id, att.filename, att.mime, att.size,
-                                                  content=content))
+                self.berkas.add_entry(
+                    BerkasEntry(att.id, att.filename, att.mime, att.size, content=content)
+                )
                 continue
-            self.ctx.ops.run(lambda s, i=att.id: attachment_content(s, i),
-                             on_done=lambda data, a=att: self._on_content(a.id, a.size, data),
-                             on_error=lambda e: None, parent=self)
+            self.ctx.ops.run(
+                lambda s, i=att.id: attachment_content(s, i),
+                on_done=lambda data, a=att: self._on_content(a.id, a.size, data),
+                on_error=lambda e: None,
+                parent=self,
+            )
 
     def _on_content(self, att_id: int, size: int, data: tuple[str, str, bytes]) -> None:
         filename, mime, content = data
@@ -485,9 +562,16 @@ class CaseWindow(QWidget):
         sdef = services().get(view.service)
         step = next((s for s in view.steps if s.no == view.current_step), None)
         if view.status == CaseStatus.PROSES and step is not None:
-            head = QLabel(tr("<b>Langkah {n}: {kegiatan}</b><br>{peran} · mutu baku {m} menit",
-                             n=step.no, kegiatan=html.escape(step.activity),
-                             peran=role_label(step.role), m=step.minutes), self.actions_host)
+            head = QLabel(
+                tr(
+                    "<b>Langkah {n}: {kegiatan}</b><br>{peran} · mutu baku {m} menit",
+                    n=step.no,
+                    kegiatan=html.escape(step.activity),
+                    peran=role_label(step.role),
+                    m=step.minutes,
+                ),
+                self.actions_host,
+            )
             head.setWordWrap(True)
             self.actions_layout.addWidget(head)
         if allowed.get("advance"):
@@ -502,16 +586,30 @@ class CaseWindow(QWidget):
             self._form_resubmit(view)
         if not self.forms:
             if view.status == CaseStatus.PROSES and step is not None:
-                self._add_note(tr("Tidak ada tindakan untuk Anda pada langkah ini. Langkah {n} "
-                                  "dikerjakan oleh {peran}.", n=step.no,
-                                  peran=role_label(step.role)))
+                self._add_note(
+                    tr(
+                        "Tidak ada tindakan untuk Anda pada langkah ini. Langkah {n} "
+                        "dikerjakan oleh {peran}.",
+                        n=step.no,
+                        peran=role_label(step.role),
+                    )
+                )
             elif view.status == CaseStatus.MENUNGGU_PEMOHON:
                 role = sdef.step(view.current_step).role if sdef else ""
-                self._add_note(tr("Menunggu kelengkapan berkas dari pemohon. Berkas susulan "
-                                  "dicatat oleh {peran}.", peran=ROLES.get(role, role)))
+                self._add_note(
+                    tr(
+                        "Menunggu kelengkapan berkas dari pemohon. Berkas susulan "
+                        "dicatat oleh {peran}.",
+                        peran=ROLES.get(role, role),
+                    )
+                )
             else:
-                self._add_note(tr("Permohonan ini sudah {status}; tidak ada tindakan lagi.",
-                                  status=view.status_label.lower()))
+                self._add_note(
+                    tr(
+                        "Permohonan ini sudah {status}; tidak ada tindakan lagi.",
+                        status=view.status_label.lower(),
+                    )
+                )
         if allowed.get("cancel"):
             self._form_cancel(view)
         self.actions_layout.addStretch(1)
@@ -551,8 +649,9 @@ class CaseWindow(QWidget):
             self.doc_edit.setObjectName("nomor_dokumen")
             self.doc_edit.setMaxLength(64)
             if view.documents:
-                self.doc_edit.setPlaceholderText(tr("sudah tercatat: {no}",
-                                                    no=view.documents[-1][1]))
+                self.doc_edit.setPlaceholderText(
+                    tr("sudah tercatat: {no}", no=view.documents[-1][1])
+                )
             else:
                 self.doc_edit.setPlaceholderText(tr("nomor dari SIAK"))
             form.form.addRow(tr("Nomor dokumen SIAK"), self.doc_edit)
@@ -581,8 +680,10 @@ class CaseWindow(QWidget):
             form.form.addRow(taken, self.penerima_edit)
         if view.allowed.get("assigns_register"):
             sdef = services().get(view.service)
-            text = tr("Nomor register ({buku}) diberikan otomatis saat langkah ini selesai.",
-                      buku=sdef.register_name if sdef else "")
+            text = tr(
+                "Nomor register ({buku}) diberikan otomatis saat langkah ini selesai.",
+                buku=sdef.register_name if sdef else "",
+            )
             if view.register_number:
                 text = tr("Nomor register: {no}", no=view.register_number)
             info = QLabel(text, form)
@@ -597,8 +698,9 @@ class CaseWindow(QWidget):
             form.form.addRow(tr("Solusi"), self.solusi_edit)
         self.advance_note = self._note_edit(form, tr("catatan (opsional)"), "advance_note")
         form.form.addRow(tr("Catatan"), self.advance_note)
-        form.add_button(tr("Selesaikan permohonan") if last else title, self.advance,
-                        primary=True).setToolTip(tr("Ctrl+Enter"))
+        form.add_button(
+            tr("Selesaikan permohonan") if last else title, self.advance, primary=True
+        ).setToolTip(tr("Ctrl+Enter"))
         self._add_form(form)
 
     def _toggle_delivery(self) -> None:
@@ -610,8 +712,9 @@ class CaseWindow(QWidget):
 
     def _form_close(self, view: CaseView) -> None:
         form = ActionForm("close", tr("Selesaikan dengan solusi sederhana"), self.actions_host)
-        self.close_solusi = self._note_edit(form, tr("solusi yang diberikan kepada pelapor"),
-                                            "close_solusi")
+        self.close_solusi = self._note_edit(
+            form, tr("solusi yang diberikan kepada pelapor"), "close_solusi"
+        )
         form.form.addRow(tr("Solusi"), self.close_solusi)
         form.add_button(tr("Tutup pengaduan"), self.close_simple)
         self._add_form(form)
@@ -621,32 +724,45 @@ class CaseWindow(QWidget):
         self.back_target = QComboBox(form)
         self.back_target.setObjectName("back_target")
         self.back_target.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.back_target.setMinimumContentsLength(20)
         by_no = {s.no: s for s in view.steps}
         for t in targets:
             s = by_no.get(t)
-            label = (tr("Langkah {n} — {peran}: {kegiatan}", n=t, peran=role_label(s.role),
-                        kegiatan=s.activity) if s else tr("Langkah {n}", n=t))
+            label = (
+                tr(
+                    "Langkah {n} — {peran}: {kegiatan}",
+                    n=t,
+                    peran=role_label(s.role),
+                    kegiatan=s.activity,
+                )
+                if s
+                else tr("Langkah {n}", n=t)
+            )
             self.back_target.addItem(label, t)
-        self.back_reason = self._note_edit(form, tr("koreksi yang harus diperbaiki (wajib)"),
-                                           "back_reason")
+        self.back_reason = self._note_edit(
+            form, tr("koreksi yang harus diperbaiki (wajib)"), "back_reason"
+        )
         form.form.addRow(tr("Ke"), self.back_target)
         form.form.addRow(tr("Koreksi"), self.back_reason)
         form.add_button(tr("Kembalikan"), self.return_to_step)
         self._add_form(form)
 
     def _form_return_pemohon(self, view: CaseView) -> None:
-        form = ActionForm("return_pemohon", tr("Kembalikan ke pemohon (berkas kurang)"),
-                          self.actions_host)
+        form = ActionForm(
+            "return_pemohon", tr("Kembalikan ke pemohon (berkas kurang)"), self.actions_host
+        )
         self.missing_edit = QPlainTextEdit(form)
         self.missing_edit.setObjectName("missing")
         self.missing_edit.setTabChangesFocus(True)
         self.missing_edit.setFixedHeight(70)
-        self.missing_edit.setPlaceholderText(tr("satu kekurangan per baris; kosongkan untuk "
-                                                "memakai butir yang belum dicentang"))
-        self.return_note = self._note_edit(form, tr("catatan untuk pemohon (opsional)"),
-                                           "return_note")
+        self.missing_edit.setPlaceholderText(
+            tr("satu kekurangan per baris; kosongkan untuk memakai butir yang belum dicentang")
+        )
+        self.return_note = self._note_edit(
+            form, tr("catatan untuk pemohon (opsional)"), "return_note"
+        )
         form.form.addRow(tr("Kekurangan"), self.missing_edit)
         form.form.addRow(tr("Catatan"), self.return_note)
         form.add_button(tr("Kembalikan ke pemohon"), self.return_to_pemohon)
@@ -686,9 +802,15 @@ class CaseWindow(QWidget):
         for berkas, checked in accepted:
             if checked.sha256 not in self._resubmit_files:
                 self._resubmit_files[checked.sha256] = berkas
-                self.resubmit_strip.add_entry(BerkasEntry(checked.sha256, checked.filename,
-                                                          checked.mime, checked.size,
-                                                          content=checked.content))
+                self.resubmit_strip.add_entry(
+                    BerkasEntry(
+                        checked.sha256,
+                        checked.filename,
+                        checked.mime,
+                        checked.size,
+                        content=checked.content,
+                    )
+                )
         if problems:
             self.message.error("\n".join(problems))
 
@@ -735,8 +857,9 @@ class CaseWindow(QWidget):
         self._busy = True
         self._update_buttons()
         self.message.info(tr("Menyimpan…"))
-        self.ctx.ops.run(fn, write=True, on_done=self._on_moved, on_error=self._on_move_error,
-                         parent=self)
+        self.ctx.ops.run(
+            fn, write=True, on_done=self._on_moved, on_error=self._on_move_error, parent=self
+        )
 
     def _on_move_error(self, error: SipelayananError) -> None:
         self._busy = False
@@ -755,8 +878,9 @@ class CaseWindow(QWidget):
             "close": tr("Pengaduan ditutup dengan solusi sederhana."),
             "back": tr("Dikembalikan ke langkah {n} dengan koreksi.", n=result.step),
             "return_pemohon": tr("Dikembalikan ke pemohon; kirim pesan kekurangannya."),
-            "resubmit": tr("Berkas susulan dicatat; permohonan berlanjut di langkah {n}.",
-                           n=result.step),
+            "resubmit": tr(
+                "Berkas susulan dicatat; permohonan berlanjut di langkah {n}.", n=result.step
+            ),
             "cancel": tr("Permohonan dibatalkan."),
         }
         text = texts.get(result.kind, tr("Tersimpan."))
@@ -781,8 +905,7 @@ class CaseWindow(QWidget):
         code, version, step = view.code, view.version, view.current_step
         nomor = self.doc_edit.text().strip() if self.doc_edit is not None else ""
         if self.doc_edit is not None and not nomor and not view.documents:
-            self.message.error(tr("Isi nomor dokumen dari SIAK sebelum menyelesaikan langkah "
-                                  "ini."))
+            self.message.error(tr("Isi nomor dokumen dari SIAK sebelum menyelesaikan langkah ini."))
             self.doc_edit.setFocus()
             return
         resi = penerima = None
@@ -806,9 +929,13 @@ class CaseWindow(QWidget):
             checklist = self.checklist_edit.present()
             missing = self.checklist_edit.missing()
             if missing:
-                self.message.error(tr("Persyaratan belum lengkap: {daftar}. Centang yang sudah "
-                                      "ada, atau kembalikan ke pemohon.",
-                                      daftar="; ".join(r.label for r in missing)))
+                self.message.error(
+                    tr(
+                        "Persyaratan belum lengkap: {daftar}. Centang yang sudah "
+                        "ada, atau kembalikan ke pemohon.",
+                        daftar="; ".join(r.label for r in missing),
+                    )
+                )
                 return
         last = step == max(s.no for s in view.steps)
         message_key = None
@@ -817,14 +944,25 @@ class CaseWindow(QWidget):
 
         def run(session: Session) -> MoveResult:
             expected = version
-            if checklist is not None and set(checklist) != {c.key for c in view.checklist
-                                                           if c.present}:
-                ref = svc.update_checklist(session, actor, code, present=checklist,
-                                           expected_version=version)
+            if checklist is not None and set(checklist) != {
+                c.key for c in view.checklist if c.present
+            }:
+                ref = svc.update_checklist(
+                    session, actor, code, present=checklist, expected_version=version
+                )
                 expected = ref.version
-            svc.advance(session, actor, code, note=note, nomor_dokumen=nomor or None,
-                        resi=resi, penerima=penerima, solusi=solusi,
-                        expected_version=expected, expected_step=step)
+            svc.advance(
+                session,
+                actor,
+                code,
+                note=note,
+                nomor_dokumen=nomor or None,
+                resi=resi,
+                penerima=penerima,
+                solusi=solusi,
+                expected_version=expected,
+                expected_step=step,
+            )
             return _after("advance", code, session, message_key)
 
         self._move("advance", run)
@@ -859,8 +997,9 @@ class CaseWindow(QWidget):
         actor, code, version = self.ctx.actor, view.code, view.version
 
         def run(session: Session) -> MoveResult:
-            svc.return_to_step(session, actor, code, to_step=target, reason=reason,
-                               expected_version=version)
+            svc.return_to_step(
+                session, actor, code, to_step=target, reason=reason, expected_version=version
+            )
             return _after("back", code, session)
 
         self._move("back", run)
@@ -873,16 +1012,21 @@ class CaseWindow(QWidget):
         if not lines and self.checklist_edit is not None:
             lines = [r.key for r in self.checklist_edit.missing()]
         if not lines:
-            self.message.error(tr("Sebutkan sedikitnya satu kekurangan berkas (atau hapus "
-                                  "centang butir yang belum ada)."))
+            self.message.error(
+                tr(
+                    "Sebutkan sedikitnya satu kekurangan berkas (atau hapus "
+                    "centang butir yang belum ada)."
+                )
+            )
             self.missing_edit.setFocus()
             return
         note = self.return_note.toPlainText().strip() or None
         actor, code, version = self.ctx.actor, view.code, view.version
 
         def run(session: Session) -> MoveResult:
-            svc.return_to_pemohon(session, actor, code, missing=lines, note=note,
-                                  expected_version=version)
+            svc.return_to_pemohon(
+                session, actor, code, missing=lines, note=note, expected_version=version
+            )
             return _after("return_pemohon", code, session, "berkas_kurang")
 
         self._move("return_pemohon", run)
@@ -897,8 +1041,15 @@ class CaseWindow(QWidget):
         actor, code, version = self.ctx.actor, view.code, view.version
 
         def run(session: Session) -> MoveResult:
-            svc.resubmit(session, actor, code, present=present, berkas=files, note=note,
-                         expected_version=version)
+            svc.resubmit(
+                session,
+                actor,
+                code,
+                present=present,
+                berkas=files,
+                note=note,
+                expected_version=version,
+            )
             return _after("resubmit", code, session)
 
         self._move("resubmit", run)
@@ -941,10 +1092,12 @@ class CaseWindow(QWidget):
     def compose_whatsapp(self) -> None:
         if self.view is None:
             return
-        self.ctx.ops.run(compose_message(self.message_key(), self.view.code),
-                         on_done=lambda m: setattr(self, "message_dialog",
-                                                   show_message(self, m)),
-                         on_error=lambda e: self.message.error(str(e)), parent=self)
+        self.ctx.ops.run(
+            compose_message(self.message_key(), self.view.code),
+            on_done=lambda m: setattr(self, "message_dialog", show_message(self, m)),
+            on_error=lambda e: self.message.error(str(e)),
+            parent=self,
+        )
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -37,8 +37,10 @@ def _setup(profile: OfficeProfile, username: str, full_name: str, password: str)
     def run(session: Session) -> UserInfo:
         if count_users(session) > 0:  # another PC finished the setup first
             raise DomainError(
-                tr("Basis data ini sudah memiliki pengguna; penyiapan awal tidak diperlukan. "
-                   "Silakan masuk.")
+                tr(
+                    "Basis data ini sudah memiliki pengguna; penyiapan awal tidak diperlukan. "
+                    "Silakan masuk."
+                )
             )
         stored = get_profile(session)
         stored.name = profile.name
@@ -47,8 +49,9 @@ def _setup(profile: OfficeProfile, username: str, full_name: str, password: str)
         stored.kepala_dinas = profile.kepala_dinas
         stored.kepala_dinas_nip = profile.kepala_dinas_nip
         save_profile(session, stored, actor=None)
-        return create_user(session, username=username, full_name=full_name, password=password,
-                           roles=["admin"])
+        return create_user(
+            session, username=username, full_name=full_name, password=password, roles=["admin"]
+        )
 
     return run
 
@@ -72,8 +75,9 @@ class FirstStartDialog(QDialog):
 
     finished_setup = Signal(str)
 
-    def __init__(self, ops: Ops, parent: QWidget | None = None, *,
-                 demo_count: int = DEMO_COUNT) -> None:
+    def __init__(
+        self, ops: Ops, parent: QWidget | None = None, *, demo_count: int = DEMO_COUNT
+    ) -> None:
         super().__init__(parent)
         self.ops = ops
         self.demo_count = demo_count
@@ -82,8 +86,10 @@ class FirstStartDialog(QDialog):
         defaults = OfficeProfile()
 
         intro = QLabel(
-            tr("Basis data ini masih kosong. Isi profil kantor dan buat akun admin pertama; "
-               "semuanya dapat diubah lagi nanti di menu Admin."),
+            tr(
+                "Basis data ini masih kosong. Isi profil kantor dan buat akun admin pertama; "
+                "semuanya dapat diubah lagi nanti di menu Admin."
+            ),
             self,
         )
         intro.setWordWrap(True)
@@ -122,8 +128,11 @@ class FirstStartDialog(QDialog):
         admin_form.addRow(tr("Ulangi kata sandi"), self.password2)
 
         self.demo = QCheckBox(
-            tr("Muat data demo untuk mencoba: pengguna contoh untuk setiap peran (kata sandi "
-               "rahasia123) dan {n} permohonan contoh", n=demo_count),
+            tr(
+                "Muat data demo untuk mencoba: pengguna contoh untuk setiap peran (kata sandi "
+                "rahasia123) dan {n} permohonan contoh",
+                n=demo_count,
+            ),
             self,
         )
         self.progress = QProgressBar(self)
@@ -184,18 +193,29 @@ class FirstStartDialog(QDialog):
         self._set_busy(True)
         self.message.info(tr("Menyimpan…"))
         self.ops.run(
-            _setup(self._profile(), self.username.text(), self.full_name.text(),
-                   self.password.text()),
+            _setup(
+                self._profile(), self.username.text(), self.full_name.text(), self.password.text()
+            ),
             write=True,
             on_done=self._on_created,
-            on_error=self._on_error, parent=self
+            on_error=self._on_error,
+            parent=self,
         )
 
     def _set_busy(self, busy: bool) -> None:
         self.start_button.setEnabled(not busy)
-        for w in (self.office_name, self.office_parent, self.office_address, self.kadis_name,
-                  self.kadis_nip, self.username, self.full_name, self.password, self.password2,
-                  self.demo):
+        for w in (
+            self.office_name,
+            self.office_parent,
+            self.office_address,
+            self.kadis_name,
+            self.kadis_nip,
+            self.username,
+            self.full_name,
+            self.password,
+            self.password2,
+            self.demo,
+        ):
             w.setEnabled(not busy)
 
     def _on_error(self, error: SipelayananError) -> None:
@@ -203,8 +223,11 @@ class FirstStartDialog(QDialog):
         self.progress.hide()
         self.message.error(str(error))
         if isinstance(error, InputError) and error.field:
-            widget = {"username": self.username, "full_name": self.full_name,
-                      "password": self.password}.get(error.field)
+            widget = {
+                "username": self.username,
+                "full_name": self.full_name,
+                "password": self.password,
+            }.get(error.field)
             if widget is not None:
                 widget.setFocus()
 
@@ -213,8 +236,9 @@ class FirstStartDialog(QDialog):
         if not self.demo.isChecked():
             self._done()
             return
-        self.message.info(tr("Akun admin dibuat. Memuat data demo; ini dapat memakan waktu "
-                             "sekitar satu menit…"))
+        self.message.info(
+            tr("Akun admin dibuat. Memuat data demo; ini dapat memakan waktu sekitar satu menit…")
+        )
         self.progress.setRange(0, self.demo_count)
         self.progress.setValue(0)
         self.progress.show()
@@ -224,7 +248,8 @@ class FirstStartDialog(QDialog):
             long=True,
             on_progress=self._on_progress,
             on_done=lambda _summary: self._done(),
-            on_error=self._on_demo_error, parent=self
+            on_error=self._on_demo_error,
+            parent=self,
         )
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -234,8 +259,12 @@ class FirstStartDialog(QDialog):
     def _on_demo_error(self, error: SipelayananError) -> None:
         # The admin exists already; the office can work without the demo data.
         self.progress.hide()
-        self.message.warning(tr("Data demo gagal dimuat: {pesan} Akun admin sudah dibuat; "
-                                "silakan masuk.", pesan=str(error)))
+        self.message.warning(
+            tr(
+                "Data demo gagal dimuat: {pesan} Akun admin sudah dibuat; silakan masuk.",
+                pesan=str(error),
+            )
+        )
         self.start_button.setText(tr("Lanjut ke halaman masuk"))
         self.start_button.setEnabled(True)
         self.start_button.clicked.disconnect()

@@ -68,8 +68,13 @@ class InboxPageData:
     calendar: WorkCalendar | None
 
 
-def load_inbox(roles: tuple[str, ...], service: str | None, limit: int,
-               after: tuple[datetime, int] | None, with_counts: bool) -> Any:
+def load_inbox(
+    roles: tuple[str, ...],
+    service: str | None,
+    limit: int,
+    after: tuple[datetime, int] | None,
+    with_counts: bool,
+) -> Any:
     """Worker function: one page of the inbox (+1 row to know whether more exist)."""
 
     def run(session: Session) -> InboxPageData:
@@ -159,8 +164,9 @@ class InboxModel(QAbstractTableModel):
         self.now = now or datetime.now(UTC)
         self._recompute(self.rows)
         if self.rows:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.rows) - 1, len(self.COLUMNS) - 1))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self.rows) - 1, len(self.COLUMNS) - 1)
+            )
 
     def _recompute(self, rows: list[InboxRow]) -> None:
         for r in rows:
@@ -186,10 +192,14 @@ class InboxModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.COLUMNS)
+        ):
             return self.COLUMNS[section]
         return None
 
@@ -221,8 +231,13 @@ class InboxModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
             activity, minutes, who = step_info(r.service, r.current_step)
-            return tr("Langkah {n}: {kegiatan}\n{peran} · mutu baku {m} menit",
-                      n=r.current_step, kegiatan=activity, peran=who, m=minutes)
+            return tr(
+                "Langkah {n}: {kegiatan}\n{peran} · mutu baku {m} menit",
+                n=r.current_step,
+                kegiatan=activity,
+                peran=who,
+                m=minutes,
+            )
         if role == Qt.ItemDataRole.UserRole:
             return r.code
         return None
@@ -286,8 +301,13 @@ class InboxPage(QWidget):
 
         heading = QLabel(tr("Kotak Masuk"), self)
         heading.setStyleSheet("font-size: 18px; font-weight: 600;")
-        sub = QLabel(tr("Permohonan yang menunggu di langkah peran Anda; paling mendesak di "
-                        "atas. Enter atau klik dua kali untuk membuka."), self)
+        sub = QLabel(
+            tr(
+                "Permohonan yang menunggu di langkah peran Anda; paling mendesak di "
+                "atas. Enter atau klik dua kali untuk membuka."
+            ),
+            self,
+        )
         sub.setStyleSheet("color: #5f6368;")
         sub.setWordWrap(True)
 
@@ -369,21 +389,26 @@ class InboxPage(QWidget):
         self.ctx.ops.run(
             load_inbox(self.ctx.user.roles, self.service, limit, None, True),
             on_done=lambda data: self._on_loaded(data, generation, replace=True),
-            on_error=self._on_error, parent=self
+            on_error=self._on_error,
+            parent=self,
         )
 
     def refresh_counts(self) -> None:
         roles = self.ctx.user.roles
-        self.ctx.ops.run(lambda s: inbox_counts(s, roles), on_done=self._set_counts,
-                         on_error=lambda e: None, parent=self)
+        self.ctx.ops.run(
+            lambda s: inbox_counts(s, roles),
+            on_done=self._set_counts,
+            on_error=lambda e: None,
+            parent=self,
+        )
 
     def _fetch_more(self) -> None:
         generation = self._generation
         self.ctx.ops.run(
-            load_inbox(self.ctx.user.roles, self.service, PAGE_SIZE, self.model.last_key(),
-                       False),
+            load_inbox(self.ctx.user.roles, self.service, PAGE_SIZE, self.model.last_key(), False),
             on_done=lambda data: self._on_loaded(data, generation, replace=False),
-            on_error=self._on_error, parent=self
+            on_error=self._on_error,
+            parent=self,
         )
 
     def _on_loaded(self, data: InboxPageData, generation: int, *, replace: bool) -> None:
@@ -427,12 +452,14 @@ class InboxPage(QWidget):
             n = self.counts.get(code, 0)
             button.setText(f"{service_short(code)}  {n}")
             button.setVisible(n > 0 or code == self.service)
-        late = sum(1 for r in self.model.rows if self.model.sla(r) == SLA_LATE) \
-            if hasattr(self, "model") else 0
+        late = (
+            sum(1 for r in self.model.rows if self.model.sla(r) == SLA_LATE)
+            if hasattr(self, "model")
+            else 0
+        )
         more = "+" if hasattr(self, "model") and self.model.more else ""
         self.summary.setText(tr("{n}{lagi} terlambat", n=late, lagi=more) if late else "")
-        self.summary.setStyleSheet(f"color: {SLA_FOREGROUND[SLA_LATE].name()}; "
-                                   "font-weight: 600;")
+        self.summary.setStyleSheet(f"color: {SLA_FOREGROUND[SLA_LATE].name()}; font-weight: 600;")
 
     # ------------------------------------------------------------------ interaction
     def set_service(self, code: str | None) -> None:

@@ -52,8 +52,10 @@ AskFiles = Callable[[QWidget | None], list[str]]
 
 def default_ask_files(parent: QWidget | None) -> list[str]:
     paths, _filter = QFileDialog.getOpenFileNames(
-        parent, tr("Tambah berkas"), "", tr("Gambar atau PDF (*.jpg *.jpeg *.png *.webp *.pdf);;"
-                                           "Semua berkas (*)")
+        parent,
+        tr("Tambah berkas"),
+        "",
+        tr("Gambar atau PDF (*.jpg *.jpeg *.png *.webp *.pdf);;Semua berkas (*)"),
     )
     return list(paths)
 
@@ -67,8 +69,9 @@ class IntakeResult:
     message: Any = None  # the composed WhatsApp reply (services.messages.Message)
 
 
-def _intake_fn(actor: Any, data: svc.IntakeData, *, return_missing: list[str] | None,
-               note: str | None) -> Callable[[Session], IntakeResult]:
+def _intake_fn(
+    actor: Any, data: svc.IntakeData, *, return_missing: list[str] | None, note: str | None
+) -> Callable[[Session], IntakeResult]:
     def run(session: Session) -> IntakeResult:
         ref = svc.intake(session, actor, data)
         if return_missing is None:
@@ -159,12 +162,15 @@ class ChecklistWidget(QWidget):
                 if req.alternative_group in seen_groups:
                     continue
                 seen_groups.add(req.alternative_group)
-                members = [r for r in sdef.requirements
-                           if r.alternative_group == req.alternative_group]
+                members = [
+                    r for r in sdef.requirements if r.alternative_group == req.alternative_group
+                ]
                 frame = QFrame(self)
                 frame.setObjectName("AltGroup")
-                frame.setStyleSheet("#AltGroup { border: 1px solid #dadce0; border-radius: 4px;"
-                                    " background: #f8f9fa; }")
+                frame.setStyleSheet(
+                    "#AltGroup { border: 1px solid #dadce0; border-radius: 4px;"
+                    " background: #f8f9fa; }"
+                )
                 inner = QVBoxLayout(frame)
                 inner.setContentsMargins(8, 4, 8, 6)
                 head = QLabel(tr("Salah satu dari:"), frame)
@@ -237,8 +243,9 @@ class IntakePage(QWidget):
     title = tr("Penerimaan")
     created = Signal(str)  # tracking code of a request just recorded
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None, *,
-                 ask_files: AskFiles | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, parent: QWidget | None = None, *, ask_files: AskFiles | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.ask_files: AskFiles = ask_files or default_ask_files
@@ -251,16 +258,18 @@ class IntakePage(QWidget):
 
         heading = QLabel(tr("Penerimaan permohonan"), self)
         heading.setStyleSheet("font-size: 18px; font-weight: 600;")
-        sub = QLabel(tr("Catat berkas yang dikirim pemohon lewat WhatsApp. Ctrl+Enter: Terima."),
-                     self)
+        sub = QLabel(
+            tr("Catat berkas yang dikirim pemohon lewat WhatsApp. Ctrl+Enter: Terima."), self
+        )
         sub.setStyleSheet("color: #5f6368;")
         self.message = MessageBar(self)
 
         # -------------------------------------------------------------- result panel
         self.result_panel = QFrame(self)
         self.result_panel.setObjectName("ResultPanel")
-        self.result_panel.setStyleSheet("#ResultPanel { background: #e6f4ea; border: 1px solid "
-                                        "#a8dab5; border-radius: 4px; }")
+        self.result_panel.setStyleSheet(
+            "#ResultPanel { background: #e6f4ea; border: 1px solid #a8dab5; border-radius: 4px; }"
+        )
         result_layout = QHBoxLayout(self.result_panel)
         self.result_label = QLabel(self.result_panel)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -287,7 +296,8 @@ class IntakePage(QWidget):
             self.service.addItem(f"{sdef.short_name} — {sdef.name}", code)
         for combo in (self.service,):
             combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(24)
         self.sop_info = QLabel(form_box)
         self.sop_info.setWordWrap(True)
@@ -310,7 +320,8 @@ class IntakePage(QWidget):
         for kode, nama in kecamatan_way_kanan():
             self.kecamatan.addItem(f"{nama} ({kode})", kode)
         self.kecamatan.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.kecamatan.setMinimumContentsLength(18)
         self.uraian = QPlainTextEdit(form_box)
         self.uraian.setObjectName("uraian")
@@ -346,8 +357,9 @@ class IntakePage(QWidget):
         self.missing_label.setWordWrap(True)
         self.return_note = QLineEdit(check_box)
         self.return_note.setObjectName("return_note")
-        self.return_note.setPlaceholderText(tr("catatan kekurangan untuk pemohon (opsional), "
-                                               "mis. foto buram"))
+        self.return_note.setPlaceholderText(
+            tr("catatan kekurangan untuk pemohon (opsional), mis. foto buram")
+        )
         self.return_note.setMaxLength(500)
         check_layout = QVBoxLayout(check_box)
         check_layout.addWidget(scroll, 1)
@@ -361,8 +373,7 @@ class IntakePage(QWidget):
         self.berkas.files_dropped.connect(self.add_files)
         self.berkas.remove_requested.connect(self.remove_file)
         self.berkas.setMinimumHeight(180)
-        hint = QLabel(tr("Seret foto/PDF dari folder unduhan WhatsApp ke sini, atau:"),
-                      berkas_box)
+        hint = QLabel(tr("Seret foto/PDF dari folder unduhan WhatsApp ke sini, atau:"), berkas_box)
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #5f6368;")
         self.add_button = QPushButton(tr("Tambah &berkas…"), berkas_box)
@@ -418,8 +429,12 @@ class IntakePage(QWidget):
         layout.addLayout(buttons)
 
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(seq), self, activated=self.submit,
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            QShortcut(
+                QKeySequence(seq),
+                self,
+                activated=self.submit,
+                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            )
         self.setTabOrder(self.service, self.nama)
         self.setTabOrder(self.nama, self.nik.edit)
         self.setTabOrder(self.nik.edit, self.no_kk.edit)
@@ -443,8 +458,12 @@ class IntakePage(QWidget):
 
     # ------------------------------------------------------------------ page contract
     def refresh(self) -> None:
-        self.ctx.ops.run(lambda s: get_profile(s).max_attachment_bytes,
-                         on_done=self._set_limit, on_error=lambda e: None, parent=self)
+        self.ctx.ops.run(
+            lambda s: get_profile(s).max_attachment_bytes,
+            on_done=self._set_limit,
+            on_error=lambda e: None,
+            parent=self,
+        )
 
     def _set_limit(self, limit: int) -> None:
         self.max_bytes = int(limit)
@@ -468,9 +487,15 @@ class IntakePage(QWidget):
         if sdef is None:
             return
         self.ctx.settings.set_last_service(sdef.code)
-        self.sop_info.setText(tr("SOP {no} · {m} menit · selesai {d} hari kerja · WA {wa}",
-                                 no=sdef.sop_number, m=sdef.total_minutes,
-                                 d=sdef.standard_working_days, wa=sdef.wa_number or "-"))
+        self.sop_info.setText(
+            tr(
+                "SOP {no} · {m} menit · selesai {d} hari kerja · WA {wa}",
+                no=sdef.sop_number,
+                m=sdef.total_minutes,
+                d=sdef.standard_working_days,
+                wa=sdef.wa_number or "-",
+            )
+        )
         self.nik.set_required(sdef.requires_nik)
         self.checklist.set_service(sdef)
         self._update_state()
@@ -479,8 +504,10 @@ class IntakePage(QWidget):
         missing = self.checklist.missing()
         if missing:
             self.missing_label.setText(
-                tr("Belum lengkap — kurang:") + "<ul>"
-                + "".join(f"<li>{tr(r.label)}</li>" for r in missing) + "</ul>"
+                tr("Belum lengkap — kurang:")
+                + "<ul>"
+                + "".join(f"<li>{tr(r.label)}</li>" for r in missing)
+                + "</ul>"
             )
             self.missing_label.setStyleSheet("color: #8a5a00;")
         else:
@@ -502,8 +529,11 @@ class IntakePage(QWidget):
             if key in self._files:
                 continue
             self._files[key] = berkas
-            self.berkas.add_entry(BerkasEntry(key, checked.filename, checked.mime, checked.size,
-                                              content=checked.content))
+            self.berkas.add_entry(
+                BerkasEntry(
+                    key, checked.filename, checked.mime, checked.size, content=checked.content
+                )
+            )
         if refused:
             self.message.error("\n".join(refused))
         elif paths:
@@ -519,8 +549,7 @@ class IntakePage(QWidget):
             self.remove_file(entry.key)
 
     def files(self) -> list[BerkasFile]:
-        return [self._files[str(e.key)] for e in self.berkas.entries()
-                if str(e.key) in self._files]
+        return [self._files[str(e.key)] for e in self.berkas.entries() if str(e.key) in self._files]
 
     # ------------------------------------------------------------------ submit
     def _check_fields(self) -> QWidget | None:
@@ -562,8 +591,11 @@ class IntakePage(QWidget):
         missing = self.checklist.missing()
         if missing:
             self.message.error(
-                tr("Persyaratan belum lengkap ({n} butir). Centang yang sudah dikirim pemohon, "
-                   "atau pilih 'Kembalikan ke pemohon'.", n=len(missing))
+                tr(
+                    "Persyaratan belum lengkap ({n} butir). Centang yang sudah dikirim pemohon, "
+                    "atau pilih 'Kembalikan ke pemohon'.",
+                    n=len(missing),
+                )
             )
             return
         self._run(_intake_fn(self.ctx.actor, self._data(), return_missing=None, note=None))
@@ -579,8 +611,7 @@ class IntakePage(QWidget):
             return
         missing = [r.key for r in self.checklist.missing()]
         if not missing:
-            self.message.error(tr("Persyaratan sudah lengkap; tidak ada yang perlu "
-                                  "dikembalikan."))
+            self.message.error(tr("Persyaratan sudah lengkap; tidak ada yang perlu dikembalikan."))
             return
         note = self.return_note.text().strip() or None
         self._run(_intake_fn(self.ctx.actor, self._data(), return_missing=missing, note=note))
@@ -588,8 +619,9 @@ class IntakePage(QWidget):
     def _run(self, fn: Callable[[Session], IntakeResult]) -> None:
         self._set_busy(True)
         self.message.info(tr("Menyimpan…"))
-        self.ctx.ops.run(fn, write=True, on_done=self._on_saved, on_error=self._on_error,
-                         parent=self)
+        self.ctx.ops.run(
+            fn, write=True, on_done=self._on_saved, on_error=self._on_error, parent=self
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -601,7 +633,9 @@ class IntakePage(QWidget):
         self.message.error(str(error))
         if isinstance(error, InputError) and error.field:
             target: QWidget | None = {
-                "nik": self.nik, "no_kk": self.no_kk, "wa": self.wa,
+                "nik": self.nik,
+                "no_kk": self.no_kk,
+                "wa": self.wa,
             }.get(error.field)
             if isinstance(target, ValidatedField):
                 target.set_error(str(error))
@@ -617,17 +651,30 @@ class IntakePage(QWidget):
         shown = format_tracking_code(result.code)
         if result.returned:
             self.result_label.setText(
-                tr("<b>{layanan}: dikembalikan ke pemohon</b> — kode <b>{kode}</b>. Kirim "
-                   "pesan daftar kekurangannya lewat WhatsApp.", layanan=sdef.short_name,
-                   kode=shown))
-            self.result_panel.setStyleSheet("#ResultPanel { background: #fef7e0; border: 1px "
-                                            "solid #fdd663; border-radius: 4px; }")
+                tr(
+                    "<b>{layanan}: dikembalikan ke pemohon</b> — kode <b>{kode}</b>. Kirim "
+                    "pesan daftar kekurangannya lewat WhatsApp.",
+                    layanan=sdef.short_name,
+                    kode=shown,
+                )
+            )
+            self.result_panel.setStyleSheet(
+                "#ResultPanel { background: #fef7e0; border: 1px "
+                "solid #fdd663; border-radius: 4px; }"
+            )
         else:
             self.result_label.setText(
-                tr("<b>✓ {layanan} diterima</b> — kode pelacakan <b>{kode}</b>. Diteruskan ke "
-                   "langkah berikutnya oleh petugas.", layanan=sdef.short_name, kode=shown))
-            self.result_panel.setStyleSheet("#ResultPanel { background: #e6f4ea; border: 1px "
-                                            "solid #a8dab5; border-radius: 4px; }")
+                tr(
+                    "<b>✓ {layanan} diterima</b> — kode pelacakan <b>{kode}</b>. Diteruskan ke "
+                    "langkah berikutnya oleh petugas.",
+                    layanan=sdef.short_name,
+                    kode=shown,
+                )
+            )
+            self.result_panel.setStyleSheet(
+                "#ResultPanel { background: #e6f4ea; border: 1px "
+                "solid #a8dab5; border-radius: 4px; }"
+            )
         self.receipt_button.setVisible(not result.returned)
         self.result_panel.show()
         self.message.clear()
@@ -635,8 +682,7 @@ class IntakePage(QWidget):
         self.clear_form(keep_result=True)
         self.created.emit(result.code)
         if result.returned and result.message is not None:
-            self.message_dialog = show_message(self, result.message,
-                                               tr("Pesan kekurangan berkas"))
+            self.message_dialog = show_message(self, result.message, tr("Pesan kekurangan berkas"))
 
     # ------------------------------------------------------------------ after saving
     def _report(self, text: str, level: str) -> None:
@@ -653,10 +699,12 @@ class IntakePage(QWidget):
         if result.returned and result.message is not None:
             self.message_dialog = show_message(self, result.message)
             return
-        self.ctx.ops.run(compose_message("berkas_diterima", result.code),
-                         on_done=lambda m: setattr(self, "message_dialog",
-                                                   show_message(self, m)),
-                         on_error=lambda e: self.message.error(str(e)), parent=self)
+        self.ctx.ops.run(
+            compose_message("berkas_diterima", result.code),
+            on_done=lambda m: setattr(self, "message_dialog", show_message(self, m)),
+            on_error=lambda e: self.message.error(str(e)),
+            parent=self,
+        )
 
     def _open_last(self) -> None:
         if self.last_result is not None:

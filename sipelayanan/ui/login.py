@@ -69,8 +69,9 @@ class LoginDialog(QDialog):
 
         self.message = MessageBar(self)
         self.buttons = QDialogButtonBox(self)
-        self.login_button = self.buttons.addButton(tr("Masuk"),
-                                                   QDialogButtonBox.ButtonRole.AcceptRole)
+        self.login_button = self.buttons.addButton(
+            tr("Masuk"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.login_button.setDefault(True)
         self.buttons.addButton(tr("Keluar"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.submit)
@@ -89,8 +90,12 @@ class LoginDialog(QDialog):
         else:
             self.username.setFocus(Qt.FocusReason.OtherFocusReason)
         self._busy = False
-        ops.run(lambda s: get_profile(s).name, on_done=self._show_office,
-                on_error=lambda e: None, parent=self)
+        ops.run(
+            lambda s: get_profile(s).name,
+            on_done=self._show_office,
+            on_error=lambda e: None,
+            parent=self,
+        )
 
     def _show_office(self, name: str) -> None:
         self.office.setText(name)
@@ -106,8 +111,13 @@ class LoginDialog(QDialog):
             return
         self._set_busy(True)
         self.message.info(tr("Memeriksa…"))
-        self.ops.run(_attempt(username, password), write=True, on_done=self._on_result,
-                     on_error=self._on_error, parent=self)
+        self.ops.run(
+            _attempt(username, password),
+            write=True,
+            on_done=self._on_result,
+            on_error=self._on_error,
+            parent=self,
+        )
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

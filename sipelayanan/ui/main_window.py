@@ -58,11 +58,16 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("inbox", "sipelayanan.ui.inbox", "InboxPage", EVERYONE),
     PageSpec("intake", "sipelayanan.ui.intake", "IntakePage", frozenset({"operator_online"})),
-    PageSpec("review", "sipelayanan.ui.review", "ReviewPage",
-             frozenset({"kasi", "kabid", "kadis"})),
+    PageSpec(
+        "review", "sipelayanan.ui.review", "ReviewPage", frozenset({"kasi", "kabid", "kadis"})
+    ),
     PageSpec("search", "sipelayanan.ui.search", "SearchPage", EVERYONE),
-    PageSpec("pengaduan", "sipelayanan.ui.pengaduan", "PengaduanPage",
-             frozenset({"petugas_aduan", "pejabat_aduan", "tim_aduan"})),
+    PageSpec(
+        "pengaduan",
+        "sipelayanan.ui.pengaduan",
+        "PengaduanPage",
+        frozenset({"petugas_aduan", "pejabat_aduan", "tim_aduan"}),
+    ),
     PageSpec("admin", "sipelayanan.ui.admin", "AdminPage", frozenset({"admin"})),
 )
 
@@ -110,20 +115,27 @@ class ConnectionBanner(QFrame):
     def show_lost(self, message: str) -> None:
         self._hide_timer.stop()
         self.state = "lost"
-        self.setStyleSheet("#ConnectionBanner { background: #fce8e6; border-bottom: 1px solid "
-                           "#f6aea9; } #ConnectionBanner QLabel { color: #a50e0e; }")
+        self.setStyleSheet(
+            "#ConnectionBanner { background: #fce8e6; border-bottom: 1px solid "
+            "#f6aea9; } #ConnectionBanner QLabel { color: #a50e0e; }"
+        )
         self.label.setText(
-            tr("<b>Koneksi basis data terputus.</b> {pesan} Aplikasi mencoba menghubungkan "
-               "kembali setiap beberapa detik. Isian di layar tetap tersimpan; tekan lagi "
-               "tombolnya setelah koneksi pulih.", pesan=message)
+            tr(
+                "<b>Koneksi basis data terputus.</b> {pesan} Aplikasi mencoba menghubungkan "
+                "kembali setiap beberapa detik. Isian di layar tetap tersimpan; tekan lagi "
+                "tombolnya setelah koneksi pulih.",
+                pesan=message,
+            )
         )
         self.retry.show()
         self.show()
 
     def show_restored(self) -> None:
         self.state = "ok"
-        self.setStyleSheet("#ConnectionBanner { background: #e6f4ea; border-bottom: 1px solid "
-                           "#a8dab5; } #ConnectionBanner QLabel { color: #137333; }")
+        self.setStyleSheet(
+            "#ConnectionBanner { background: #e6f4ea; border-bottom: 1px solid "
+            "#a8dab5; } #ConnectionBanner QLabel { color: #137333; }"
+        )
         self.label.setText(tr("<b>Koneksi basis data pulih.</b> Data dimuat ulang."))
         self.retry.hide()
         self.show()
@@ -156,8 +168,12 @@ class OpenCodeDialog(QDialog):
     def submit(self) -> None:
         code = extract_tracking_code(self.edit.text())
         if code is None:
-            self.message.error(tr("Tidak ada kode pelacakan yang sah pada isian ini. Periksa "
-                                  "kembali setiap karakternya (contoh ABCD-EFGH5)."))
+            self.message.error(
+                tr(
+                    "Tidak ada kode pelacakan yang sah pada isian ini. Periksa "
+                    "kembali setiap karakternya (contoh ABCD-EFGH5)."
+                )
+            )
             self.edit.selectAll()
             return
         self.accept()
@@ -167,16 +183,22 @@ class OpenCodeDialog(QDialog):
 class MainWindow(QMainWindow):
     logout_requested = Signal()
 
-    def __init__(self, ops: Ops, user: UserInfo, settings: Settings,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ops: Ops, user: UserInfo, settings: Settings, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ops = ops
         self.user = user
         self.settings = settings
         self._case_windows: dict[str, QWidget] = {}
         self._logging_out = False
-        self.ctx = UiContext(ops=ops, user=user, settings=settings, open_case=self.open_case,
-                             show_status=self.show_status)
+        self.ctx = UiContext(
+            ops=ops,
+            user=user,
+            settings=settings,
+            open_case=self.open_case,
+            show_status=self.show_status,
+        )
         self.setWindowTitle(tr("SiPelayanan — {nama}", nama=user.full_name))
         self.resize(1280, 800)
 
@@ -229,8 +251,12 @@ class MainWindow(QMainWindow):
             counts = getattr(page, "refresh_counts", None)
             if key != self.current_page_key() and callable(counts):
                 counts()
-        ops.run(lambda s: get_profile(s).name, on_done=self.office_label.setText,
-                on_error=lambda e: None, parent=self)
+        ops.run(
+            lambda s: get_profile(s).name,
+            on_done=self.office_label.setText,
+            on_error=lambda e: None,
+            parent=self,
+        )
 
     # ------------------------------------------------------------------ building
     def _build_header(self) -> QWidget:
@@ -327,15 +353,21 @@ class MainWindow(QMainWindow):
             return ""
         if u.get_backend_name() == "sqlite":
             return tr("Basis data: SQLite {file}", file=u.database or "")
-        return tr("Basis data: PostgreSQL {host}/{db}", host=u.host or "localhost",
-                  db=u.database or "")
+        return tr(
+            "Basis data: PostgreSQL {host}/{db}", host=u.host or "localhost", db=u.database or ""
+        )
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
         self.shortcut_actions: dict[str, QAction] = {}
 
-        def act(key: str, text: str, shortcut: str | QKeySequence.StandardKey | None,
-                slot: Callable[[], None], tip: str = "") -> QAction:
+        def act(
+            key: str,
+            text: str,
+            shortcut: str | QKeySequence.StandardKey | None,
+            slot: Callable[[], None],
+            tip: str = "",
+        ) -> QAction:
             action = QAction(text, self)
             if shortcut is not None:
                 action.setShortcut(QKeySequence(shortcut))
@@ -354,34 +386,55 @@ class MainWindow(QMainWindow):
         go = menu.addMenu(tr("&Halaman"))
         for n, key in enumerate(self._page_keys, start=1):
             title = str(getattr(self.pages[key], "title", key))
-            go.addAction(act(f"page:{key}", title, f"Ctrl+{n}" if n <= 9 else None,
-                             lambda _checked=False, k=key: self.show_page(k)))
+            go.addAction(
+                act(
+                    f"page:{key}",
+                    title,
+                    f"Ctrl+{n}" if n <= 9 else None,
+                    lambda _checked=False, k=key: self.show_page(k),
+                )
+            )
         go.addSeparator()
         go.addAction(act("refresh", tr("&Muat ulang"), "F5", self.refresh_current))
 
         cases = menu.addMenu(tr("&Permohonan"))
         if "intake" in self.pages:
-            cases.addAction(act("new", tr("Penerimaan &baru"), "Ctrl+N", self.new_intake,
-                                tr("Catat permohonan baru dari WhatsApp")))
-        cases.addAction(act("open_code", tr("&Buka kode pelacakan…"), "Ctrl+K",
-                            self.open_code_dialog, tr("Ketik atau pindai kode pelacakan")))
+            cases.addAction(
+                act(
+                    "new",
+                    tr("Penerimaan &baru"),
+                    "Ctrl+N",
+                    self.new_intake,
+                    tr("Catat permohonan baru dari WhatsApp"),
+                )
+            )
+        cases.addAction(
+            act(
+                "open_code",
+                tr("&Buka kode pelacakan…"),
+                "Ctrl+K",
+                self.open_code_dialog,
+                tr("Ketik atau pindai kode pelacakan"),
+            )
+        )
         if "search" in self.pages:
             cases.addAction(act("search", tr("&Cari / pindai"), "Ctrl+F", self.focus_search))
         if "review" in self.pages:
-            cases.addAction(act("review", tr("&Tinjauan"), "Ctrl+T",
-                                lambda: self.show_page("review")))
+            cases.addAction(
+                act("review", tr("&Tinjauan"), "Ctrl+T", lambda: self.show_page("review"))
+            )
 
         reports = menu.addMenu(tr("&Laporan"))
-        self.reports_action = act("reports", tr("&Laporan dan tanda terima…"), "Ctrl+L",
-                                  self.open_reports)
+        self.reports_action = act(
+            "reports", tr("&Laporan dan tanda terima…"), "Ctrl+L", self.open_reports
+        )
         reports.addAction(self.reports_action)
         if _load_class("sipelayanan.ui.reports_dialog", "ReportsDialog") is None:
             self.reports_action.setEnabled(False)
             self.reports_action.setStatusTip(tr("Modul laporan belum terpasang."))
 
         help_menu = menu.addMenu(tr("Ba&ntuan"))
-        help_menu.addAction(act("shortcuts", tr("&Pintasan keyboard"), "F1",
-                                self.show_shortcuts))
+        help_menu.addAction(act("shortcuts", tr("&Pintasan keyboard"), "F1", self.show_shortcuts))
         help_menu.addAction(act("about", tr("&Tentang SiPelayanan"), None, self.show_about))
 
     # ------------------------------------------------------------------ pages
@@ -524,9 +577,14 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         box = QMessageBox(self)
         box.setWindowTitle(tr("Tentang SiPelayanan"))
-        box.setText(tr("<b>SiPelayanan {v}</b><br>Pelayanan online WhatsApp Dinas Kependudukan "
-                       "dan Pencatatan Sipil Kabupaten Way Kanan, mengikuti SOP yang "
-                       "ditandatangani Kepala Dinas.", v=__version__))
+        box.setText(
+            tr(
+                "<b>SiPelayanan {v}</b><br>Pelayanan online WhatsApp Dinas Kependudukan "
+                "dan Pencatatan Sipil Kabupaten Way Kanan, mengikuti SOP yang "
+                "ditandatangani Kepala Dinas.",
+                v=__version__,
+            )
+        )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.open()
 

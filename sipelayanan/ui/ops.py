@@ -231,8 +231,10 @@ class Ops(QObject):
     @Slot(int, int, int)
     def _on_progress(self, job_id: int, done: int, total: int) -> None:
         pending = self._pending.get(job_id)
-        if pending is not None and pending.on_progress is not None and _receiver_alive(
-            pending, pending.on_progress
+        if (
+            pending is not None
+            and pending.on_progress is not None
+            and _receiver_alive(pending, pending.on_progress)
         ):
             pending.on_progress(done, total)
 

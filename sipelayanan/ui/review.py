@@ -58,8 +58,9 @@ class Outcome:
 
 def approve_fn(actor: Any, row: InboxRow) -> Callable[[Session], str]:
     def run(session: Session) -> str:
-        svc.advance(session, actor, row.code, expected_version=row.version,
-                    expected_step=row.current_step)
+        svc.advance(
+            session, actor, row.code, expected_version=row.version, expected_step=row.current_step
+        )
         return row.code
 
     return run
@@ -67,8 +68,9 @@ def approve_fn(actor: Any, row: InboxRow) -> Callable[[Session], str]:
 
 def return_fn(actor: Any, row: InboxRow, to_step: int, reason: str) -> Callable[[Session], str]:
     def run(session: Session) -> str:
-        svc.return_to_step(session, actor, row.code, to_step=to_step, reason=reason,
-                           expected_version=row.version)
+        svc.return_to_step(
+            session, actor, row.code, to_step=to_step, reason=reason, expected_version=row.version
+        )
         return row.code
 
     return run
@@ -104,8 +106,10 @@ class ReviewTable(QTableView):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        plain = not (event.modifiers() & (Qt.KeyboardModifier.ControlModifier
-                                          | Qt.KeyboardModifier.AltModifier))
+        plain = not (
+            event.modifiers()
+            & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        )
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.approve.emit()
         elif key == Qt.Key.Key_K and plain:
@@ -137,9 +141,14 @@ class ReviewPage(QWidget):
 
         heading = QLabel(tr("Tinjauan"), self)
         heading.setStyleSheet("font-size: 18px; font-weight: 600;")
-        sub = QLabel(tr("Menunggu keputusan {peran}. ↑↓ pilih · Shift+↑↓ / Ctrl+A pilih "
-                        "beberapa · Enter setujui · K kembalikan dengan koreksi · O buka",
-                        peran=", ".join(role_label(r) for r in self.roles)), self)
+        sub = QLabel(
+            tr(
+                "Menunggu keputusan {peran}. ↑↓ pilih · Shift+↑↓ / Ctrl+A pilih "
+                "beberapa · Enter setujui · K kembalikan dengan koreksi · O buka",
+                peran=", ".join(role_label(r) for r in self.roles),
+            ),
+            self,
+        )
         sub.setStyleSheet("color: #5f6368;")
         sub.setWordWrap(True)
         self.message = MessageBar(self)
@@ -176,8 +185,9 @@ class ReviewPage(QWidget):
         # return-with-koreksi bar
         self.return_bar = QFrame(self)
         self.return_bar.setObjectName("ReturnBar")
-        self.return_bar.setStyleSheet("#ReturnBar { background: #fef7e0; border: 1px solid "
-                                      "#fdd663; border-radius: 4px; }")
+        self.return_bar.setStyleSheet(
+            "#ReturnBar { background: #fef7e0; border: 1px solid #fdd663; border-radius: 4px; }"
+        )
         rl = QHBoxLayout(self.return_bar)
         self.return_label = QLabel(self.return_bar)
         self.return_target = QComboBox(self.return_bar)
@@ -265,15 +275,21 @@ class ReviewPage(QWidget):
         generation = self._generation
         limit = max(PAGE_SIZE, len(self.model.rows))
         self.model.loading = True
-        self.ctx.ops.run(load_inbox(self.roles, None, limit, None, True),
-                         on_done=lambda d: self._on_loaded(d, generation, True),
-                         on_error=self._on_error, parent=self)
+        self.ctx.ops.run(
+            load_inbox(self.roles, None, limit, None, True),
+            on_done=lambda d: self._on_loaded(d, generation, True),
+            on_error=self._on_error,
+            parent=self,
+        )
 
     def _fetch_more(self) -> None:
         generation = self._generation
-        self.ctx.ops.run(load_inbox(self.roles, None, PAGE_SIZE, self.model.last_key(), False),
-                         on_done=lambda d: self._on_loaded(d, generation, False),
-                         on_error=self._on_error, parent=self)
+        self.ctx.ops.run(
+            load_inbox(self.roles, None, PAGE_SIZE, self.model.last_key(), False),
+            on_done=lambda d: self._on_loaded(d, generation, False),
+            on_error=self._on_error,
+            parent=self,
+        )
 
     def _on_loaded(self, data: InboxPageData, generation: int, replace: bool) -> None:
         if generation != self._generation:
@@ -337,19 +353,22 @@ class ReviewPage(QWidget):
         sel.clear()
         for i, r in enumerate(self.model.rows):
             if r.code in codes:
-                sel.select(self.model.index(i, 0),
-                           sel.SelectionFlag.Select | sel.SelectionFlag.Rows)
+                sel.select(
+                    self.model.index(i, 0), sel.SelectionFlag.Select | sel.SelectionFlag.Rows
+                )
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         rows = self.selected_rows() if self.model.rows else []
         busy = bool(self._pending)
         self.approve_button.setEnabled(bool(rows) and not busy)
-        self.return_button.setEnabled(len(rows) >= 1 and not busy
-                                      and all(back_targets(r) for r in rows))
+        self.return_button.setEnabled(
+            len(rows) >= 1 and not busy and all(back_targets(r) for r in rows)
+        )
         self.open_button.setEnabled(self.current_row() is not None)
-        self.approve_button.setText(tr("Setujui {n} (Enter)", n=len(rows)) if len(rows) > 1
-                                    else tr("Setujui (Enter)"))
+        self.approve_button.setText(
+            tr("Setujui {n} (Enter)", n=len(rows)) if len(rows) > 1 else tr("Setujui (Enter)")
+        )
         self.selection_label.setText(tr("{n} dipilih", n=len(rows)) if len(rows) > 1 else "")
 
     # ------------------------------------------------------------------ preview
@@ -368,9 +387,12 @@ class ReviewPage(QWidget):
         self._preview_generation += 1
         generation = self._preview_generation
         roles = self.ctx.user.roles
-        self.ctx.ops.run(lambda s: case_view(s, row.code, roles=roles),
-                         on_done=lambda v: self._show_preview(v, generation),
-                         on_error=lambda e: None, parent=self)
+        self.ctx.ops.run(
+            lambda s: case_view(s, row.code, roles=roles),
+            on_done=lambda v: self._show_preview(v, generation),
+            on_error=lambda e: None,
+            parent=self,
+        )
 
     def _show_preview(self, view: CaseView, generation: int) -> None:
         if generation != self._preview_generation:
@@ -380,8 +402,12 @@ class ReviewPage(QWidget):
         self.preview_title.setText(
             f"{html.escape(view.service_name)} · {format_tracking_code(view.code)} · "
             f"{html.escape(view.pemohon_nama)}"
-            + (f"<br><span style='font-weight:400'>{tr('Langkah')} {step.no}: "
-               f"{html.escape(step.activity)}</span>" if step else "")
+            + (
+                f"<br><span style='font-weight:400'>{tr('Langkah')} {step.no}: "
+                f"{html.escape(step.activity)}</span>"
+                if step
+                else ""
+            )
         )
         self.preview_thread.setHtml(history_html(view))
         self.preview_berkas.clear_entries()
@@ -389,13 +415,15 @@ class ReviewPage(QWidget):
             self.ctx.ops.run(
                 lambda s, i=att.id: attachment_content(s, i),
                 on_done=lambda d, a=att, g=generation: self._add_thumb(a.id, a.size, d, g),
-                on_error=lambda e: None, parent=self
+                on_error=lambda e: None,
+                parent=self,
             )
         self.no_berkas.setVisible(not view.attachments)
         self.preview_berkas.setVisible(bool(view.attachments))
 
-    def _add_thumb(self, att_id: int, size: int, data: tuple[str, str, bytes],
-                   generation: int) -> None:
+    def _add_thumb(
+        self, att_id: int, size: int, data: tuple[str, str, bytes], generation: int
+    ) -> None:
         if generation != self._preview_generation:
             return
         filename, mime, content = data
@@ -422,15 +450,23 @@ class ReviewPage(QWidget):
             return
         blocked = [r for r in rows if needs_fields(r)]
         if blocked:
-            self.message.warning(tr("{kode} perlu isian langkah; buka permohonannya (O).",
-                                    kode=", ".join(format_tracking_code(r.code)
-                                                   for r in blocked)))
+            self.message.warning(
+                tr(
+                    "{kode} perlu isian langkah; buka permohonannya (O).",
+                    kode=", ".join(format_tracking_code(r.code) for r in blocked),
+                )
+            )
             return
         codes = [r.code for r in rows]
         if len(rows) > 1 and self._confirm_codes != codes:
             self._confirm_codes = codes
-            self.message.warning(tr("Setujui {n} permohonan sekaligus? Tekan Enter sekali lagi "
-                                    "untuk memastikan, Esc untuk batal.", n=len(rows)))
+            self.message.warning(
+                tr(
+                    "Setujui {n} permohonan sekaligus? Tekan Enter sekali lagi "
+                    "untuk memastikan, Esc untuk batal.",
+                    n=len(rows),
+                )
+            )
             return
         self._confirm_codes = None
         self._run_batch([(r, approve_fn(self.ctx.actor, r)) for r in rows], "approve")
@@ -443,8 +479,9 @@ class ReviewPage(QWidget):
             return
         targets = [back_targets(r) for r in rows]
         if not all(targets):
-            self.message.warning(tr("Langkah ini tidak dapat dikembalikan ke langkah sebelumnya "
-                                    "menurut SOP."))
+            self.message.warning(
+                tr("Langkah ini tidak dapat dikembalikan ke langkah sebelumnya menurut SOP.")
+            )
             return
         self._return_rows = rows
         common = sorted(set(targets[0]).intersection(*map(set, targets[1:])))
@@ -457,8 +494,11 @@ class ReviewPage(QWidget):
                     label += f" ({role_label(sdef.step(t).role)})"
             self.return_target.addItem(label, t)
         self.return_target.setVisible(self.return_target.count() > 1 or len(rows) == 1)
-        shown = (format_tracking_code(rows[0].code) if len(rows) == 1
-                 else tr("{n} permohonan", n=len(rows)))
+        shown = (
+            format_tracking_code(rows[0].code)
+            if len(rows) == 1
+            else tr("{n} permohonan", n=len(rows))
+        )
         self.return_label.setText(tr("Kembalikan {apa}", apa=shown))
         self.return_reason.clear()
         self.return_bar.show()
@@ -488,17 +528,18 @@ class ReviewPage(QWidget):
         self.return_bar.hide()
         self._run_batch(jobs, "return")
 
-    def _run_batch(self, jobs: list[tuple[InboxRow, Callable[[Session], str]]],
-                   kind: str) -> None:
+    def _run_batch(self, jobs: list[tuple[InboxRow, Callable[[Session], str]]], kind: str) -> None:
         self._outcomes = []
         self._pending = {r.code: r for r, _fn in jobs}
         self._update_buttons()
         self.message.info(tr("Menyimpan {n} permohonan…", n=len(jobs)))
         for row, fn in jobs:
             self.ctx.ops.run(
-                fn, write=True,
+                fn,
+                write=True,
                 on_done=lambda code, r=row: self._job_done(r, True, "", kind),
-                on_error=lambda e, r=row: self._job_done(r, False, str(e), kind), parent=self
+                on_error=lambda e, r=row: self._job_done(r, False, str(e), kind),
+                parent=self,
             )
 
     def _job_done(self, row: InboxRow, ok: bool, text: str, kind: str) -> None:

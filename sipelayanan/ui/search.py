@@ -263,8 +263,7 @@ class SearchModel(QAbstractTableModel):
                     self._live[index] = None
                     self._live.move_to_end(index)
             self._evict()
-            self.dataChanged.emit(self.index(start, 0),
-                                  self.index(stop - 1, len(self.COLUMNS) - 1))
+            self.dataChanged.emit(self.index(start, 0), self.index(stop - 1, len(self.COLUMNS) - 1))
 
         def failed(_exc: SipelayananError) -> None:
             self._refilling.discard(page)

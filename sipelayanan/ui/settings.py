@@ -25,8 +25,9 @@ class Settings:
     """Typed getters/setters. Tests pass their own QSettings (an ini file in tmp_path)."""
 
     def __init__(self, qsettings: QSettings | None = None) -> None:
-        self._s = qsettings or QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                                         ORG, APP)
+        self._s = qsettings or QSettings(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORG, APP
+        )
 
     def _str(self, key: str, default: str = "") -> str:
         value = self._s.value(key, default)

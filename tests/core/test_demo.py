@@ -19,11 +19,15 @@ def test_demo_covers_every_service_role_and_status(db: Database) -> None:
     assert summary.cases == 150
     with db.read() as s:
         users = list_users(s)
-        per_service = dict(s.execute(select(Case.service, func.count(Case.id))
-                                     .group_by(Case.service)).all())
+        per_service = dict(
+            s.execute(select(Case.service, func.count(Case.id)).group_by(Case.service)).all()
+        )
         statuses = {r[0] for r in s.execute(select(Case.status).distinct())}
-        open_steps = set(s.execute(select(Case.service, Case.current_step)
-                                   .where(Case.status == CaseStatus.PROSES)).all())
+        open_steps = set(
+            s.execute(
+                select(Case.service, Case.current_step).where(Case.status == CaseStatus.PROSES)
+            ).all()
+        )
         chain = verify(s)
     assert {u.username for u in users} >= {u for u, _, _ in DEMO_USERS}
     assert set().union(*(u.roles for u in users)) == set(ROLES)

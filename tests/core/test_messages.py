@@ -89,8 +89,7 @@ def test_templates_are_stored_and_validated(db: Database, actors: dict[str, Any]
 
 
 def test_messages_through_a_request(db: Database, actors: dict[str, Any]) -> None:
-    code = intake(db, actors, "KK", T0, nama="Rina Marlina",
-                  present=["formulir_f102", "kk_lama"])
+    code = intake(db, actors, "KK", T0, nama="Rina Marlina", present=["formulir_f102", "kk_lama"])
     with db.read() as s:
         received = render_message(s, "berkas_diterima", code)
     text = received.text
@@ -101,14 +100,15 @@ def test_messages_through_a_request(db: Database, actors: dict[str, Any]) -> Non
     assert f"kirim pesan WhatsApp STATUS {shown(code)} ke 0811-7961-500" in text
     prefix = "https://wa.me/6281234567890?text="
     assert received.wa_link.startswith(prefix)
-    assert unquote(received.wa_link[len(prefix):]) == text
+    assert unquote(received.wa_link[len(prefix) :]) == text
     assert " " not in received.wa_link and "\n" not in received.wa_link
 
     with db.read() as s, pytest.raises(InputError, match="tidak sedang menunggu"):
         render_message(s, "berkas_kurang", code)
     with db.write() as s:
-        svc.return_to_pemohon(s, actors["online"], code,
-                              missing=["buku_nikah", "Foto KTP-el suami terbaca"], now=T0)
+        svc.return_to_pemohon(
+            s, actors["online"], code, missing=["buku_nikah", "Foto KTP-el suami terbaca"], now=T0
+        )
     with db.read() as s:
         missing = render_message(s, "berkas_kurang", code).text
     assert "- Buku nikah" in missing and "- Foto KTP-el suami terbaca" in missing
@@ -128,8 +128,9 @@ def test_messages_through_a_request(db: Database, actors: dict[str, Any]) -> Non
             render_message(s, "ucapan", code)
     at = run(db, actors, code, T0, until=4)
     with db.write() as s:
-        svc.return_to_step(s, actors["kabid"], code, to_step=2,
-                           reason="Tanggal lahir anak kedua keliru.", now=at)
+        svc.return_to_step(
+            s, actors["kabid"], code, to_step=2, reason="Tanggal lahir anak kedua keliru.", now=at
+        )
     with db.read() as s:  # the correction the officer wrote is used by default
         assert "Tanggal lahir anak kedua keliru." in render_message(s, "koreksi", code).text
     run(db, actors, code, at)  # finishes; the last step records PT POS resi P2211000123
@@ -149,8 +150,7 @@ def test_complaint_answer_and_custom_template(db: Database, actors: dict[str, An
     at = run(db, actors, code, T0, until=3)
     with db.write() as s:
         svc.close_simple(s, actors["aduan"], code, solusi="NIK sudah dipadankan di SIAK.", now=at)
-        save_templates(s, {"pengaduan_dijawab": "{nama}: {solusi} ({kode})"},
-                       actor=actors["admin"])
+        save_templates(s, {"pengaduan_dijawab": "{nama}: {solusi} ({kode})"}, actor=actors["admin"])
     with db.read() as s:
         message = render_message(s, "pengaduan_dijawab", code)
     assert message.text == f"Joko Pelapor: NIK sudah dipadankan di SIAK. ({shown(code)})"

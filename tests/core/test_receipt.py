@@ -138,7 +138,9 @@ def test_office_logo_on_the_letterhead(db: Database, actors: dict[str, Any]) -> 
     # the logo's blue is on the PNG's letterhead, left of the office name
     image = Image.open(io.BytesIO(png)).convert("RGB")
     blue = sum(
-        1 for x in range(0, 200, 4) for y in range(0, 250, 4)
+        1
+        for x in range(0, 200, 4)
+        for y in range(0, 250, 4)
         if image.getpixel((x, y)) == (0x1F, 0x4E, 0x79)
     )
     assert blue > 50

@@ -183,20 +183,41 @@ def _bulk_register(db: Database, actors: dict[str, Any], n: int) -> None:
         cases = []
         for i in range(n):
             name = f"Pemohon {i:03d} " + ("Panjang Sekali Namanya " * (i % 4))
-            cases.append({
-                "code": "".join(TRACKING_ALPHABET[int(c)] for c in f"{i:09d}"),
-                "service": "KK", "sop_snapshot_id": snap, "sop_version": sdef.version,
-                "pemohon_nama": name.strip(), "name_key": name.strip().upper(), "wa": "+628123",
-                "conditions": "", "status": "selesai", "current_step": 7, "step_started_at": at,
-                "received_at": at, "due_at": at, "finished_at": at, "returned_count": 0,
-                "created_by": uid, "version": 1,
-            })
-        ids = s.execute(
-            insert(Case).returning(Case.id, sort_by_parameter_order=True), cases
-        ).scalars().all()
+            cases.append(
+                {
+                    "code": "".join(TRACKING_ALPHABET[int(c)] for c in f"{i:09d}"),
+                    "service": "KK",
+                    "sop_snapshot_id": snap,
+                    "sop_version": sdef.version,
+                    "pemohon_nama": name.strip(),
+                    "name_key": name.strip().upper(),
+                    "wa": "+628123",
+                    "conditions": "",
+                    "status": "selesai",
+                    "current_step": 7,
+                    "step_started_at": at,
+                    "received_at": at,
+                    "due_at": at,
+                    "finished_at": at,
+                    "returned_count": 0,
+                    "created_by": uid,
+                    "version": 1,
+                }
+            )
+        ids = (
+            s.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True), cases)
+            .scalars()
+            .all()
+        )
         regs = [
-            {"case_id": case_id, "service": "KK", "year": 2026, "number": 100 + i,
-             "assigned_at": at, "assigned_by": uid}
+            {
+                "case_id": case_id,
+                "service": "KK",
+                "year": 2026,
+                "number": 100 + i,
+                "assigned_at": at,
+                "assigned_by": uid,
+            }
             for i, case_id in enumerate(ids)
         ]
         s.execute(insert(RegisterEntry), regs)
@@ -296,15 +317,30 @@ def test_progress_goes_up_to_the_end(db: Database, actors: dict[str, Any]) -> No
         assert seen[-1] == (100, 100) and seen[0][0] == 0
 
 
-def test_command_line(db: Database, actors: dict[str, Any], tmp_path: Path,
-                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line(
+    db: Database, actors: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     done = intake(db, actors, "KK", wib(2026, 11, 17, 8))
     run(db, actors, done, wib(2026, 11, 17, 8))
     waiting = intake(db, actors, "SKPWNI", wib(2026, 11, 18, 8))
     run(db, actors, waiting, wib(2026, 11, 18, 8), until=3)
     out = tmp_path / "rekap.xlsx"
-    rc = cli.main(["--db", db.url, "report", "rekap", "--from", "2026-11-01", "--to",
-                   "2026-11-30", "--service", "KK", "-o", str(out)])
+    rc = cli.main(
+        [
+            "--db",
+            db.url,
+            "report",
+            "rekap",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--service",
+            "KK",
+            "-o",
+            str(out),
+        ]
+    )
     assert rc == 0
     assert "disimpan ke" in capsys.readouterr().out
     rows = sheet_rows(out.read_bytes(), "Per layanan")
@@ -327,7 +363,22 @@ def test_command_line(db: Database, actors: dict[str, Any], tmp_path: Path,
     assert cli.main(["--db", db.url, "report", "rekap", "-o", str(tmp_path / "r.pdf")]) == 2
     assert "--from" in capsys.readouterr().err
     missing = tmp_path / "tidak-ada" / "r.pdf"
-    assert cli.main(["--db", db.url, "report", "rekap", "--from", "2026-11-01", "--to",
-                     "2026-11-30", "-o", str(missing)]) == 2
+    assert (
+        cli.main(
+            [
+                "--db",
+                db.url,
+                "report",
+                "rekap",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-30",
+                "-o",
+                str(missing),
+            ]
+        )
+        == 2
+    )
     assert "tidak ada" in capsys.readouterr().err
     assert not missing.parent.exists()

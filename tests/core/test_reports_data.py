@@ -145,8 +145,13 @@ def build_november(db: Database, actors: dict[str, Any]) -> Story:
     codes["D"] = intake(db, actors, "KIA", wib(2026, 11, 19, 8), kecamatan=None)
     at = run(db, actors, codes["D"], wib(2026, 11, 19, 8), until=3)
     with db.write() as s:
-        svc.cancel(s, actors["kasi"], codes["D"], reason="Pemohon membatalkan.",
-                   now=at + timedelta(minutes=3))
+        svc.cancel(
+            s,
+            actors["kasi"],
+            codes["D"],
+            reason="Pemohon membatalkan.",
+            now=at + timedelta(minutes=3),
+        )
     # E: SKPWNI still at step 3 when the month ends.
     codes["E"] = intake(db, actors, "SKPWNI", wib(2026, 11, 20, 8))
     run(db, actors, codes["E"], wib(2026, 11, 20, 8), until=3)
@@ -154,20 +159,28 @@ def build_november(db: Database, actors: dict[str, Any]) -> Story:
     codes["F"] = intake(db, actors, "PENGADUAN", wib(2026, 11, 23, 8), nama="Budi Pelapor")
     at = run(db, actors, codes["F"], wib(2026, 11, 23, 8), until=3)
     with db.write() as s:
-        svc.close_simple(s, actors["aduan"], codes["F"], solusi="Data sudah diperbaiki di SIAK.",
-                         now=at + timedelta(minutes=9))
+        svc.close_simple(
+            s,
+            actors["aduan"],
+            codes["F"],
+            solusi="Data sudah diperbaiki di SIAK.",
+            now=at + timedelta(minutes=9),
+        )
     # G: complaint escalated to the Pejabat Pengelola Pengaduan.
     codes["G"] = intake(db, actors, "PENGADUAN", wib(2026, 11, 24, 8), nama="Citra Pelapor")
-    run(db, actors, codes["G"], wib(2026, 11, 24, 8),
-        solusi="Tim menetapkan perbaikan biodata melalui SIAK.")
+    run(
+        db,
+        actors,
+        codes["G"],
+        wib(2026, 11, 24, 8),
+        solusi="Tim menetapkan perbaikan biodata melalui SIAK.",
+    )
     # H: KK whose step 2 takes 600 working minutes: finished late.
     codes["H"] = intake(db, actors, "KK", wib(2026, 11, 10, 8), kecamatan="18.08.02")
-    run(db, actors, codes["H"], wib(2026, 11, 10, 8),
-        minutes=lambda n, m: 600 if n == 2 else m)
+    run(db, actors, codes["H"], wib(2026, 11, 10, 8), minutes=lambda n, m: 600 if n == 2 else m)
     # I: KK received on Friday 30 October, finished on Monday 2 November.
     codes["I"] = intake(db, actors, "KK", wib(2026, 10, 30, 15))
-    run(db, actors, codes["I"], wib(2026, 10, 30, 15),
-        minutes=lambda n, m: 300 if n == 2 else m)
+    run(db, actors, codes["I"], wib(2026, 10, 30, 15), minutes=lambda n, m: 300 if n == 2 else m)
     # J: KTP-el received at 06:00 WIB on 1 December (still 30 November in UTC).
     codes["J"] = intake(db, actors, "KTP_EL", wib(2026, 12, 1, 6))
     # K: KK corrected once by the Kasi (back to step 2), then finished.
@@ -175,8 +188,9 @@ def build_november(db: Database, actors: dict[str, Any]) -> Story:
     at = run(db, actors, codes["K"], wib(2026, 11, 25, 8), until=3)
     at = cal.add_working_minutes(at, 5)
     with db.write() as s:
-        svc.return_to_step(s, actors["kasi"], codes["K"], to_step=2,
-                           reason="Ejaan nama ibu salah.", now=at)
+        svc.return_to_step(
+            s, actors["kasi"], codes["K"], to_step=2, reason="Ejaan nama ibu salah.", now=at
+        )
     run(db, actors, codes["K"], at)
     return Story(codes)
 
@@ -255,7 +269,12 @@ def test_rekap_counts_equal_database_counts(db: Database, actors: dict[str, Any]
     # and the story itself: 9 received in November (I came in October, J in December), ...
     t = data.total
     assert (t.diterima, t.selesai, t.tepat_waktu, t.dikembalikan, t.dibatalkan, t.dalam_proses) == (
-        9, 8, 7, 1, 1, 1
+        9,
+        8,
+        7,
+        1,
+        1,
+        1,
     )
     kk = data.per_service["KK"]
     assert (kk.diterima, kk.selesai, kk.tepat_waktu) == (3, 4, 3)

@@ -27,7 +27,13 @@ def test_dates_in_bahasa_indonesia() -> None:
     new_year = datetime(2025, 12, 31, 20, 0, tzinfo=UTC)
     assert fmt.waktu(new_year) == "Kamis, 1 Januari 2026 pukul 03.00 WIB"
     assert [fmt.nama_hari(date(2026, 11, d)) for d in range(16, 23)] == [
-        "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"
+        "Senin",
+        "Selasa",
+        "Rabu",
+        "Kamis",
+        "Jumat",
+        "Sabtu",
+        "Minggu",
     ]
     with pytest.raises(ValueError):
         fmt.waktu(datetime(2026, 1, 1, 8, 0))

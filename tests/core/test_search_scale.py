@@ -29,7 +29,10 @@ KK = "1808011203100007"
 
 def _intake(db: Database, actor: Any, nama: str, *, at: datetime = T0, **kw: Any) -> str:
     data = svc.IntakeData(
-        service="KTP_EL", nama=nama, nik=kw.pop("nik", NIK), wa=kw.pop("wa", "0812-3456-7890"),
+        service="KTP_EL",
+        nama=nama,
+        nik=kw.pop("nik", NIK),
+        wa=kw.pop("wa", "0812-3456-7890"),
         **kw,
     )
     with db.write() as s:
@@ -53,8 +56,16 @@ def test_successor_bounds_exactly_the_strings_with_the_prefix() -> None:
 
 def test_name_prefix_matches_exactly_the_typed_prefix(db: Database, actors: Any) -> None:
     names = [
-        "Siti Aminah", "SITI BADRIAH", "Sitiawan", "Sita Dewi", "Ṣiti Nur", "Agus 100% Benar",
-        "Agus 100 Benar", "Wayan_Putra", "Wayan Putra", "Made Siti",
+        "Siti Aminah",
+        "SITI BADRIAH",
+        "Sitiawan",
+        "Sita Dewi",
+        "Ṣiti Nur",
+        "Agus 100% Benar",
+        "Agus 100 Benar",
+        "Wayan_Putra",
+        "Wayan Putra",
+        "Made Siti",
     ]
     for i, nama in enumerate(names):
         _intake(db, actors["online"], nama, at=T0 + timedelta(minutes=i))
@@ -70,10 +81,21 @@ def test_name_prefix_matches_exactly_the_typed_prefix(db: Database, actors: Any)
 
 def test_nik_search_also_finds_the_number_as_no_kk(db: Database, actors: Any) -> None:
     _intake(db, actors["online"], "Pemilik NIK")
-    _intake(db, actors["online"], "Anggota KK", nik="1808014101950002", no_kk=KK,
-            at=T0 + timedelta(minutes=1))
-    _intake(db, actors["online"], "NIK sama dengan KK", nik=KK[:6] + "1203100008",
-            at=T0 + timedelta(minutes=2))
+    _intake(
+        db,
+        actors["online"],
+        "Anggota KK",
+        nik="1808014101950002",
+        no_kk=KK,
+        at=T0 + timedelta(minutes=1),
+    )
+    _intake(
+        db,
+        actors["online"],
+        "NIK sama dengan KK",
+        nik=KK[:6] + "1203100008",
+        at=T0 + timedelta(minutes=2),
+    )
     assert _names(db, NIK) == ["Pemilik NIK"]
     assert _names(db, "1808 0112 0310 0007") == ["Anggota KK"]
     with db.read() as s:
@@ -83,8 +105,15 @@ def test_nik_search_also_finds_the_number_as_no_kk(db: Database, actors: Any) ->
 def test_keyset_paging_visits_every_row_once_even_with_ties(db: Database, actors: Any) -> None:
     codes = set()
     for i in range(11):  # groups of requests recorded in the very same microsecond
-        codes.add(_intake(db, actors["online"], f"Warga {i:02d}", at=T0 + timedelta(
-            minutes=i // 4), wa=f"0812-3456-78{i:02d}"))
+        codes.add(
+            _intake(
+                db,
+                actors["online"],
+                f"Warga {i:02d}",
+                at=T0 + timedelta(minutes=i // 4),
+                wa=f"0812-3456-78{i:02d}",
+            )
+        )
     seen: list[str] = []
     after = None
     with db.read() as s:
@@ -202,9 +231,7 @@ def test_search_plans_use_the_index(db: Database, actors: Any, query: str, index
 
 def test_inbox_and_scroll_plans_seek_instead_of_scanning(db: Database, actors: Any) -> None:
     _intake(db, actors["online"], "Siti Aminah")
-    sql, params = _captured(
-        db, lambda s: inbox(s, ["kasi"], limit=101, after=(T0, 5))
-    )
+    sql, params = _captured(db, lambda s: inbox(s, ["kasi"], limit=101, after=(T0, 5)))
     plan = _plan(db, sql, params)
     assert "ix_cases_inbox" in plan, plan
     if db.dialect == "sqlite":

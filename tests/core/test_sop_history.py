@@ -31,8 +31,9 @@ def _intake(db: Database, actors: dict[str, Any]) -> str:
         return svc.intake(s, actors["online"], data, now=T0).code
 
 
-def test_edited_sop_applies_to_new_cases_only(db: Database, actors: dict[str, Any],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edited_sop_applies_to_new_cases_only(
+    db: Database, actors: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     old_code = _intake(db, actors)
     edited = dict(services())
     edited["KK"] = _edited_kk()

@@ -13,8 +13,16 @@ from sipelayanan.services.status import status_reply
 from .test_reports_data import NIK, intake, run
 
 T0 = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # Selasa 08.00 WIB
-PRIVATE = (NIK, "1808********", "Hendrawan", "Wulandari", "6281234567890", "0812-3456-7890",
-           "P2211000123", "1808-0001234")
+PRIVATE = (
+    NIK,
+    "1808********",
+    "Hendrawan",
+    "Wulandari",
+    "6281234567890",
+    "0812-3456-7890",
+    "P2211000123",
+    "1808-0001234",
+)
 
 
 def shown(code: str) -> str:
@@ -48,31 +56,44 @@ def test_reply_for_each_state(db: Database, actors: dict[str, Any]) -> None:
     assert "sudah lewat; mohon maaf" in late
 
     with db.write() as s:
-        svc.return_to_step(s, actors["kasi"], code, to_step=2, reason="Nama Hendrawan salah.",
-                           now=at)
+        svc.return_to_step(
+            s, actors["kasi"], code, to_step=2, reason="Nama Hendrawan salah.", now=at
+        )
     run(db, actors, code, at)
     with db.read() as s:
         done = clean(status_reply(s, f"https://wa.me/628117961500?text=STATUS%20{shown(code)}"))
     assert "Status: selesai pada Selasa, 17 November 2026 pukul" in done
-    assert "Dokumen dikirim melalui PT POS pada Selasa, 17 November 2026; nomor resi sudah " \
-           "dikirim ke nomor WhatsApp pemohon." in done
+    assert (
+        "Dokumen dikirim melalui PT POS pada Selasa, 17 November 2026; nomor resi sudah "
+        "dikirim ke nomor WhatsApp pemohon." in done
+    )
     assert "Perkiraan selesai" not in done
 
 
 def test_waiting_cancelled_and_complaint(db: Database, actors: dict[str, Any]) -> None:
     waiting = intake(db, actors, "KIA", T0, nama="Hendrawan Wulandari")
     with db.write() as s:
-        svc.return_to_pemohon(s, actors["online"], waiting, missing=["pas foto anak 3x4"],
-                              note="Foto buram, Hendrawan.", now=T0)
+        svc.return_to_pemohon(
+            s,
+            actors["online"],
+            waiting,
+            missing=["pas foto anak 3x4"],
+            note="Foto buram, Hendrawan.",
+            now=T0,
+        )
     cancelled = intake(db, actors, "SKPWNI", T0)
     with db.write() as s:
-        svc.cancel(s, actors["kasi"], cancelled, reason="Hendrawan membatalkan.",
-                   now=T0 + timedelta(minutes=30))
+        svc.cancel(
+            s,
+            actors["kasi"],
+            cancelled,
+            reason="Hendrawan membatalkan.",
+            now=T0 + timedelta(minutes=30),
+        )
     complaint = intake(db, actors, "PENGADUAN", T0, nama="Hendrawan Wulandari")
     at = run(db, actors, complaint, T0, until=3)
     with db.write() as s:
-        svc.close_simple(s, actors["aduan"], complaint, solusi="Data Hendrawan diperbaiki.",
-                         now=at)
+        svc.close_simple(s, actors["aduan"], complaint, solusi="Data Hendrawan diperbaiki.", now=at)
     with db.read() as s:
         w = clean(status_reply(s, waiting))
         c = clean(status_reply(s, cancelled))

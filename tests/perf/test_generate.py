@@ -33,8 +33,13 @@ from sipelayanan.sop import services
 
 END = datetime(2026, 11, 18, 3, 30, tzinfo=UTC)  # Wednesday 10:30 WIB: requests still open
 ROLE_USER = {
-    "operator_online": "online", "operator": "operator", "kasi": "kasi", "kabid": "kabid",
-    "kadis": "kadis", "petugas_penyerahan": "penyerahan", "petugas_aduan": "aduan",
+    "operator_online": "online",
+    "operator": "operator",
+    "kasi": "kasi",
+    "kabid": "kabid",
+    "kadis": "kadis",
+    "petugas_penyerahan": "penyerahan",
+    "petugas_aduan": "aduan",
     "pejabat_aduan": "pejabat",
 }
 
@@ -93,8 +98,9 @@ def test_generated_history_is_the_apps_own(db: Database, actors: Any) -> None:
         for e in s.execute(select(RegisterEntry)).scalars():
             assert e.year == e.assigned_at.astimezone(WIB).year
             per[(e.service, e.year)].append((e.assigned_at, e.number))
-        counters = {(r.service, r.year): r.last_number
-                    for r in s.execute(select(RegisterCounter)).scalars()}
+        counters = {
+            (r.service, r.year): r.last_number for r in s.execute(select(RegisterCounter)).scalars()
+        }
         assert set(counters) == set(per)
         for key, entries in per.items():
             entries.sort()
@@ -104,7 +110,9 @@ def test_generated_history_is_the_apps_own(db: Database, actors: Any) -> None:
             select(func.count()).where(Case.status == CaseStatus.SELESAI, Case.service == "KK")
         ).scalar_one()
         kk_delivered = s.execute(
-            select(func.count()).select_from(Delivery).join(Case, Case.id == Delivery.case_id)
+            select(func.count())
+            .select_from(Delivery)
+            .join(Case, Case.id == Delivery.case_id)
             .where(Case.service == "KK")
         ).scalar_one()
         assert kk_delivered == finished
@@ -116,8 +124,9 @@ def test_generated_history_is_the_apps_own(db: Database, actors: Any) -> None:
         # the rekap's "open at the end of the period", split for speed into two indexed
         # queries, equals the plain definition on ten-year-like data (both halves occur)
         for month in (date(2025, 7, 1), date(2026, 10, 1), date(2026, 11, 1)):
-            period = check_period(month, (month + timedelta(days=32)).replace(day=1)
-                                  - timedelta(days=1))
+            period = check_period(
+                month, (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            )
             data = rekap_data(s, period, None)
             plain = dict(
                 s.execute(
@@ -157,8 +166,14 @@ def test_generated_history_is_the_apps_own(db: Database, actors: Any) -> None:
     if "penyerahan" in step.records:
         kwargs["resi"] = "P26111800001"
     with db.write() as s:
-        svc.advance(s, actor, open_case.code, expected_version=open_case.version,
-                    now=END + timedelta(minutes=30), **kwargs)
+        svc.advance(
+            s,
+            actor,
+            open_case.code,
+            expected_version=open_case.version,
+            now=END + timedelta(minutes=30),
+            **kwargs,
+        )
     with db.read() as s:
         assert audit.verify(s).ok
         assert case_view(s, open_case.code).version == open_case.version + 1

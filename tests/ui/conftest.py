@@ -80,8 +80,7 @@ def opened() -> Opened:
 
 
 @pytest.fixture
-def ctx_for(db: Database, ops: Ops, settings: Settings,
-            opened: Opened) -> Callable[..., UiContext]:
+def ctx_for(db: Database, ops: Ops, settings: Settings, opened: Opened) -> Callable[..., UiContext]:
     """``ctx_for("kasi")``: a UiContext logged in as that demo user."""
 
     def make(username: str, *, on_ops: Ops | None = None) -> UiContext:
@@ -96,12 +95,18 @@ def ctx_for(db: Database, ops: Ops, settings: Settings,
     return make
 
 
-def new_case(db: Database, actors: dict[str, Any], service: str = "KK", *,
-             nama: str = "Siti Aminah", now: datetime | None = None, **kw: Any) -> str:
+def new_case(
+    db: Database,
+    actors: dict[str, Any],
+    service: str = "KK",
+    *,
+    nama: str = "Siti Aminah",
+    now: datetime | None = None,
+    **kw: Any,
+) -> str:
     """A request recorded through the service layer (test set-up, not what is tested)."""
     sdef = services()[service]
-    data = svc.IntakeData(service=service, nama=nama, nik=NIK, wa=WA, kecamatan="18.08.01",
-                          **kw)
+    data = svc.IntakeData(service=service, nama=nama, nik=NIK, wa=WA, kecamatan="18.08.01", **kw)
     with db.write() as s:
         return svc.intake(s, actors[ROLE_USER[sdef.step(1).role]], data, now=now).code
 
@@ -123,18 +128,26 @@ def advance_to(db: Database, actors: dict[str, Any], code: str, step: int) -> No
             svc.advance(s, actors[ROLE_USER[st.role]], code, **kw)
 
 
-def png_bytes(width: int = 40, height: int = 30, rgb: tuple[int, int, int] = (200, 30, 30)
-              ) -> bytes:
+def png_bytes(
+    width: int = 40, height: int = 30, rgb: tuple[int, int, int] = (200, 30, 30)
+) -> bytes:
     """A real PNG file (no Qt needed to make it)."""
     raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def pdf_bytes(text: str = "Formulir F-1.02") -> bytes:

@@ -58,8 +58,9 @@ def act(qtbot: QtBot, window: CaseWindow, key: str) -> None:
     qtbot.waitUntil(lambda: window._signature is not None, timeout=10000)  # reloaded
 
 
-def test_kk_request_through_every_step(qtbot: QtBot, db: Database,
-                                       ctx_for: Callable[..., UiContext]) -> None:
+def test_kk_request_through_every_step(
+    qtbot: QtBot, db: Database, ctx_for: Callable[..., UiContext]
+) -> None:
     # 1. Penerimaan by the online operator, in the intake page
     intake = IntakePage(ctx_for("online"))
     WINDOWS.append(intake)
@@ -133,16 +134,23 @@ def test_kk_request_through_every_step(qtbot: QtBot, db: Database,
         view = case_view(s, code)
     assert view.status == CaseStatus.SELESAI
     assert [h.username for h in view.history] == [
-        "online", "operator", "kasi", "kabid", "kadis", "operator", "penyerahan"]
-    assert [h.note for h in view.history][2:5] == ["periksa kasi", "periksa kabid",
-                                                   "periksa kadis"]
+        "online",
+        "operator",
+        "kasi",
+        "kabid",
+        "kadis",
+        "operator",
+        "penyerahan",
+    ]
+    assert [h.note for h in view.history][2:5] == ["periksa kasi", "periksa kabid", "periksa kadis"]
     assert view.documents == (("Kartu Keluarga", "1808-KK-0001234"),)
     assert view.delivery is not None and view.delivery["recipient"] == "Budi Hartono"
     assert view.register_number is not None and view.register_number.startswith("00001/KK/")
 
 
-def test_return_with_koreksi_then_fixed(qtbot: QtBot, db: Database, actors: dict[str, Any],
-                                        ctx_for: Callable[..., UiContext]) -> None:
+def test_return_with_koreksi_then_fixed(
+    qtbot: QtBot, db: Database, actors: dict[str, Any], ctx_for: Callable[..., UiContext]
+) -> None:
     code = new_case(db, actors, "KK")
     advance_to(db, actors, code, 3)
     kasi = open_window(qtbot, ctx_for("kasi"), code)
@@ -171,9 +179,13 @@ def test_return_with_koreksi_then_fixed(qtbot: QtBot, db: Database, actors: dict
     assert [h.action for h in view.history] == ["selesai", "selesai", "kembali", "selesai"]
 
 
-def test_return_to_pemohon_and_berkas_susulan(qtbot: QtBot, db: Database,
-                                              actors: dict[str, Any], tmp_path: Path,
-                                              ctx_for: Callable[..., UiContext]) -> None:
+def test_return_to_pemohon_and_berkas_susulan(
+    qtbot: QtBot,
+    db: Database,
+    actors: dict[str, Any],
+    tmp_path: Path,
+    ctx_for: Callable[..., UiContext],
+) -> None:
     code = new_case(db, actors, "KTP_EL", present=["fotokopi_kk", "ktp_el_lama"])
     scan = tmp_path / "surat_kehilangan.png"
     scan.write_bytes(png_bytes(50, 70))
@@ -187,8 +199,11 @@ def test_return_to_pemohon_and_berkas_susulan(qtbot: QtBot, db: Database,
     assert "resubmit" in w.forms and "advance" not in w.forms
 
     # the pemohon sends the letter: recorded as berkas susulan, the request resumes
-    add = next(b for b in w.forms["resubmit"].findChildren(QPushButton)
-           if b.text().startswith("Tambah berkas"))
+    add = next(
+        b
+        for b in w.forms["resubmit"].findChildren(QPushButton)
+        if b.text().startswith("Tambah berkas")
+    )
     qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
     assert w.resubmit_strip.count() == 1
     w.resubmit_checklist.box("ktp_el_lama").setChecked(False)
@@ -198,13 +213,16 @@ def test_return_to_pemohon_and_berkas_susulan(qtbot: QtBot, db: Database,
         view = case_view(s, code)
     assert view.status == CaseStatus.PROSES and view.current_step == 1
     assert [a.filename for a in view.attachments] == ["surat_kehilangan.png"]
-    assert {c.key for c in view.checklist if c.present} == {"fotokopi_kk",
-                                                           "surat_kehilangan_polisi"}
+    assert {c.key for c in view.checklist if c.present} == {
+        "fotokopi_kk",
+        "surat_kehilangan_polisi",
+    }
     qtbot.waitUntil(lambda: w.berkas.count() == 1)
 
 
-def test_scanned_link_opens_the_request(qtbot: QtBot, db: Database, actors: dict[str, Any],
-                                        ops: Any, settings: Any) -> None:
+def test_scanned_link_opens_the_request(
+    qtbot: QtBot, db: Database, actors: dict[str, Any], ops: Any, settings: Any
+) -> None:
     code = new_case(db, actors, "KIA", conditions=["anak_lebih_5_tahun"])
     window = MainWindow(ops, user_info(db, "kasi"), settings)
     WINDOWS.append(window)
@@ -229,7 +247,11 @@ def test_scanned_link_opens_the_request(qtbot: QtBot, db: Database, actors: dict
 
 
 def test_inbox_urgent_first_coloured_paged_and_following_other_pcs(
-    qtbot: QtBot, db: Database, actors: dict[str, Any], ops: Any, settings: Any,
+    qtbot: QtBot,
+    db: Database,
+    actors: dict[str, Any],
+    ops: Any,
+    settings: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from datetime import UTC, datetime, timedelta
@@ -256,8 +278,10 @@ def test_inbox_urgent_first_coloured_paged_and_following_other_pcs(
     assert fetches == [2, 4]  # 2 + 2 + 1 rows
     assert page.codes()[:2] == [older, old]  # earliest due first
     assert model.data(model.index(0, 7)) == "Terlambat"
-    assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole).color() == \
-        SLA_BACKGROUND[SLA_LATE]
+    assert (
+        model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole).color()
+        == SLA_BACKGROUND[SLA_LATE]
+    )
     assert "/ 5 mnt" in model.data(model.index(1, 5))  # time at step vs the SOP's 5 minutes
     assert model.data(model.index(0, 3)) == "1808********0003"  # NIK masked
     assert set(page.codes()[2:]) == set(fresh)

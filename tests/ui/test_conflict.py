@@ -24,8 +24,9 @@ from .conftest import advance_to, new_case
 @pytest.fixture
 def second_kasi(db: Database) -> str:
     with db.write() as s:
-        create_user(s, username="kasi2", full_name="Rahmat Hidayat", password="rahasia123",
-                    roles=["kasi"])
+        create_user(
+            s, username="kasi2", full_name="Rahmat Hidayat", password="rahasia123", roles=["kasi"]
+        )
     return "kasi2"
 
 
@@ -53,8 +54,13 @@ def _button(window: CaseWindow, key: str) -> QPushButton:
 
 
 def test_second_clerk_is_told_and_the_window_reloads(
-    qtbot: QtBot, db: Database, actors: dict[str, Any], second_ops: Ops, second_kasi: str,
-    ctx_for: Callable[..., UiContext], windows: list[CaseWindow],
+    qtbot: QtBot,
+    db: Database,
+    actors: dict[str, Any],
+    second_ops: Ops,
+    second_kasi: str,
+    ctx_for: Callable[..., UiContext],
+    windows: list[CaseWindow],
 ) -> None:
     code = new_case(db, actors, "KK")
     advance_to(db, actors, code, 3)
@@ -84,8 +90,13 @@ def test_second_clerk_is_told_and_the_window_reloads(
 
 
 def test_stale_approval_is_refused_too(
-    qtbot: QtBot, db: Database, actors: dict[str, Any], second_ops: Ops, second_kasi: str,
-    ctx_for: Callable[..., UiContext], windows: list[CaseWindow],
+    qtbot: QtBot,
+    db: Database,
+    actors: dict[str, Any],
+    second_ops: Ops,
+    second_kasi: str,
+    ctx_for: Callable[..., UiContext],
+    windows: list[CaseWindow],
 ) -> None:
     code = new_case(db, actors, "KIA")
     advance_to(db, actors, code, 3)

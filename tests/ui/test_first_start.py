@@ -57,16 +57,18 @@ def controllers() -> Iterator[list[AppController]]:
         c.shutdown()
 
 
-def _controller(url: str, settings: Settings, made: list[AppController],
-                quits: list[bool]) -> AppController:
+def _controller(
+    url: str, settings: Settings, made: list[AppController], quits: list[bool]
+) -> AppController:
     c = AppController(url, settings, poll_ms=0, demo_count=4, on_quit=lambda: quits.append(True))
     made.append(c)
     c.start()
     return c
 
 
-def test_first_start_then_login(qtbot: QtBot, empty_url: str, settings: Settings,
-                                controllers: list[AppController]) -> None:
+def test_first_start_then_login(
+    qtbot: QtBot, empty_url: str, settings: Settings, controllers: list[AppController]
+) -> None:
     quits: list[bool] = []
     app = _controller(empty_url, settings, controllers, quits)
     qtbot.waitUntil(lambda: app.first_start is not None, timeout=60000)
@@ -124,8 +126,9 @@ def test_first_start_then_login(qtbot: QtBot, empty_url: str, settings: Settings
     assert app.main_window is None and not quits
 
 
-def test_setup_elsewhere_first_is_detected(qtbot: QtBot, empty_url: str, settings: Settings,
-                                           controllers: list[AppController]) -> None:
+def test_setup_elsewhere_first_is_detected(
+    qtbot: QtBot, empty_url: str, settings: Settings, controllers: list[AppController]
+) -> None:
     quits: list[bool] = []
     app = _controller(empty_url, settings, controllers, quits)
     qtbot.waitUntil(lambda: app.first_start is not None, timeout=60000)
@@ -137,8 +140,9 @@ def test_setup_elsewhere_first_is_detected(qtbot: QtBot, empty_url: str, setting
         from sipelayanan.services.users import create_user
 
         with db.write() as s:
-            create_user(s, username="admin", full_name="Admin Lain", password="rahasia123",
-                        roles=["admin"])
+            create_user(
+                s, username="admin", full_name="Admin Lain", password="rahasia123", roles=["admin"]
+            )
     finally:
         db.dispose()
     qtbot.keyClicks(dialog.full_name, "Saya")
@@ -191,9 +195,9 @@ def test_another_database_can_be_chosen_at_start(
     assert app.url == f"sqlite:///{target}" and target.exists()
 
 
-def test_postgres_problems_are_explained(qtbot: QtBot, pg_server: PgServer | None,
-                                         settings: Settings,
-                                         controllers: list[AppController]) -> None:
+def test_postgres_problems_are_explained(
+    qtbot: QtBot, pg_server: PgServer | None, settings: Settings, controllers: list[AppController]
+) -> None:
     if pg_server is None:
         pytest.skip("PostgreSQL not installed here (set SIPELAYANAN_REQUIRE_PG=1 to fail)")
     name = f"t_{uuid.uuid4().hex[:12]}"
@@ -216,8 +220,9 @@ def test_postgres_problems_are_explained(qtbot: QtBot, pg_server: PgServer | Non
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         closed_port = s.getsockname()[1]
-    app = _controller(f"postgresql+psycopg://x@127.0.0.1:{closed_port}/none", settings,
-                      controllers, [])
+    app = _controller(
+        f"postgresql+psycopg://x@127.0.0.1:{closed_port}/none", settings, controllers, []
+    )
     qtbot.waitUntil(lambda: app.startup.retry_button.isVisible(), timeout=30000)
     assert "tidak dapat dihubungi" in app.startup.label.text()
     assert app.startup.retry_button.text() == "Coba lagi"

@@ -66,8 +66,12 @@ def test_checklist_follows_the_sop(qtbot: QtBot, page: IntakePage) -> None:
     page.set_service("KK")  # alternatives: any one of the 'dasar penerbitan' items
     qtbot.keyClick(page.checklist.box("formulir_f102"), Qt.Key.Key_Space)
     missing = [r.key for r in page.checklist.missing()]
-    assert missing == ["buku_nikah", "sptjm_perkawinan", "akta_kematian_kepala_keluarga",
-                       "surat_keterangan_pindah"]
+    assert missing == [
+        "buku_nikah",
+        "sptjm_perkawinan",
+        "akta_kematian_kepala_keluarga",
+        "surat_keterangan_pindah",
+    ]
     qtbot.keyClick(page.checklist.box("sptjm_perkawinan"), Qt.Key.Key_Space)
     assert page.checklist.missing() == []  # kk_lama is optional
     assert not page.return_button.isEnabled()
@@ -105,9 +109,9 @@ def test_bad_nik_is_refused_in_the_field(qtbot: QtBot, db: Database, page: Intak
     assert "nomor seluler" in page.wa.reason_text()
 
 
-def test_good_request_created_with_berkas(qtbot: QtBot, db: Database, page: IntakePage,
-                                          tmp_path: Path, opened: Opened,
-                                          settings: Settings) -> None:
+def test_good_request_created_with_berkas(
+    qtbot: QtBot, db: Database, page: IntakePage, tmp_path: Path, opened: Opened, settings: Settings
+) -> None:
     photo = tmp_path / "kk_lama.png"
     photo.write_bytes(png_bytes(60, 40))
     form = tmp_path / "formulir.pdf"
@@ -120,9 +124,18 @@ def test_good_request_created_with_berkas(qtbot: QtBot, db: Database, page: Inta
     qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
     assert page.berkas.count() == 2
     # thumbnails are rendered in the background: the PDF's first page becomes a real picture
-    qtbot.waitUntil(lambda: all(
-        page.berkas.item(i).icon().pixmap(THUMB, THUMB).toImage().pixelColor(THUMB // 2, 8)
-        .name() != "#f1f3f4" for i in range(2)))
+    qtbot.waitUntil(
+        lambda: all(
+            page.berkas.item(i)
+            .icon()
+            .pixmap(THUMB, THUMB)
+            .toImage()
+            .pixelColor(THUMB // 2, 8)
+            .name()
+            != "#f1f3f4"
+            for i in range(2)
+        )
+    )
 
     with qtbot.waitSignal(page.created, timeout=10000) as got:
         qtbot.keyClick(page.nama, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -132,9 +145,11 @@ def test_good_request_created_with_berkas(qtbot: QtBot, db: Database, page: Inta
     assert page.nama.text() == "" and page.berkas.count() == 0  # ready for the next one
     with db.read() as s:
         view = case_view(s, code)
-        sizes = s.execute(select(Attachment.filename, Attachment.size)
-                          .where(Attachment.case_id == view.id)
-                          .order_by(Attachment.id)).all()
+        sizes = s.execute(
+            select(Attachment.filename, Attachment.size)
+            .where(Attachment.case_id == view.id)
+            .order_by(Attachment.id)
+        ).all()
     assert view.service == "KK" and view.status == CaseStatus.PROSES
     assert view.current_step == 1 and view.nik == NIK and view.no_kk == NO_KK
     assert view.wa == "+6281234567890"
@@ -182,8 +197,9 @@ def test_good_request_created_with_berkas(qtbot: QtBot, db: Database, page: Inta
     assert all(NIK not in r.text and "Siti" not in r.text for r in found)
 
 
-def test_incomplete_request_returned_to_pemohon(qtbot: QtBot, db: Database,
-                                                page: IntakePage) -> None:
+def test_incomplete_request_returned_to_pemohon(
+    qtbot: QtBot, db: Database, page: IntakePage
+) -> None:
     page.set_service("SKPWNI")
     _fill(qtbot, page)
     qtbot.keyClick(page.checklist.box("formulir_f103"), Qt.Key.Key_Space)
@@ -204,16 +220,22 @@ def test_incomplete_request_returned_to_pemohon(qtbot: QtBot, db: Database,
     assert "Surat keterangan kehilangan" in text or "surat keterangan kehilangan" in text.lower()
 
 
-def test_dropped_files_are_checked_by_content(qtbot: QtBot, page: IntakePage,
-                                              tmp_path: Path) -> None:
+def test_dropped_files_are_checked_by_content(
+    qtbot: QtBot, page: IntakePage, tmp_path: Path
+) -> None:
     fake = tmp_path / "foto.jpg"
     fake.write_bytes(b"this is not a picture at all")
     good = tmp_path / "akta.png"
     good.write_bytes(png_bytes())
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(fake)), QUrl.fromLocalFile(str(good))])
-    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     page.berkas.dropEvent(event)
     assert page.berkas.count() == 1
     assert page.berkas.entries()[0].filename == "akta.png"

@@ -26,8 +26,9 @@ def _failed_logins(db: Database, username: str) -> int:
         return s.execute(select(User.failed_logins).where(User.username == username)).scalar_one()
 
 
-def test_wrong_password_then_right(qtbot: QtBot, db: Database, ops: Ops,
-                                   settings: Settings) -> None:
+def test_wrong_password_then_right(
+    qtbot: QtBot, db: Database, ops: Ops, settings: Settings
+) -> None:
     dialog = LoginDialog(ops, settings)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -50,15 +51,21 @@ def test_wrong_password_then_right(qtbot: QtBot, db: Database, ops: Ops,
     assert settings.last_username() == "online"
     assert _failed_logins(db, "online") == 0
     with db.read() as s:
-        actions = s.execute(
-            select(AuditEntry.action).where(AuditEntry.username == "online")
-            .order_by(AuditEntry.seq)
-        ).scalars().all()
+        actions = (
+            s.execute(
+                select(AuditEntry.action)
+                .where(AuditEntry.username == "online")
+                .order_by(AuditEntry.seq)
+            )
+            .scalars()
+            .all()
+        )
     assert actions[-2:] == ["login.failed", "login"]
 
 
-def test_empty_fields_are_refused_without_a_query(qtbot: QtBot, ops: Ops,
-                                                  settings: Settings) -> None:
+def test_empty_fields_are_refused_without_a_query(
+    qtbot: QtBot, ops: Ops, settings: Settings
+) -> None:
     dialog = LoginDialog(ops, settings)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -103,9 +110,9 @@ def test_main_window_shows_user_roles_and_fitting_pages(
     assert settings.last_page() == "intake"
 
 
-def test_logout_remembers_size_and_asks_for_login(qtbot: QtBot, db: Database, ops: Ops,
-                                                  settings: Settings,
-                                                  ctx_for: Callable[..., UiContext]) -> None:
+def test_logout_remembers_size_and_asks_for_login(
+    qtbot: QtBot, db: Database, ops: Ops, settings: Settings, ctx_for: Callable[..., UiContext]
+) -> None:
     window = MainWindow(ops, user_info(db, "operator"), settings)
     qtbot.addWidget(window)
     window.show()

@@ -34,11 +34,19 @@ def _page(qtbot: QtBot, ctx: UiContext) -> ReviewPage:
     return page
 
 
-def test_batch_approval_by_keyboard(qtbot: QtBot, db: Database, actors: dict[str, Any],
-                                    ctx_for: Callable[..., UiContext]) -> None:
-    codes = [new_case(db, actors, "KK", nama=f"Pemohon {n}",
-                      berkas=[BerkasFile("f102.pdf", pdf_bytes(f"Formulir {n}"))])
-             for n in range(3)]
+def test_batch_approval_by_keyboard(
+    qtbot: QtBot, db: Database, actors: dict[str, Any], ctx_for: Callable[..., UiContext]
+) -> None:
+    codes = [
+        new_case(
+            db,
+            actors,
+            "KK",
+            nama=f"Pemohon {n}",
+            berkas=[BerkasFile("f102.pdf", pdf_bytes(f"Formulir {n}"))],
+        )
+        for n in range(3)
+    ]
     for code in codes:
         advance_to(db, actors, code, 3)
     other = new_case(db, actors, "KK", nama="Belum sampai")  # still at step 1: not for Kasi
@@ -79,8 +87,9 @@ def test_batch_approval_by_keyboard(qtbot: QtBot, db: Database, actors: dict[str
     assert _step(db, first) == 5
 
 
-def test_return_with_koreksi_by_keyboard(qtbot: QtBot, db: Database, actors: dict[str, Any],
-                                         ctx_for: Callable[..., UiContext]) -> None:
+def test_return_with_koreksi_by_keyboard(
+    qtbot: QtBot, db: Database, actors: dict[str, Any], ctx_for: Callable[..., UiContext]
+) -> None:
     code = new_case(db, actors, "AKTA_LAHIR")
     advance_to(db, actors, code, 4)  # Kabid's check; SOP: back to Kasi (step 3)
     page = _page(qtbot, ctx_for("kabid"))
@@ -114,9 +123,9 @@ def test_return_with_koreksi_by_keyboard(qtbot: QtBot, db: Database, actors: dic
     assert _step(db, code) == 3
 
 
-def test_one_conflict_does_not_undo_the_others(qtbot: QtBot, db: Database,
-                                               actors: dict[str, Any],
-                                               ctx_for: Callable[..., UiContext]) -> None:
+def test_one_conflict_does_not_undo_the_others(
+    qtbot: QtBot, db: Database, actors: dict[str, Any], ctx_for: Callable[..., UiContext]
+) -> None:
     codes = [new_case(db, actors, "SKPWNI", nama=f"Pindah {n}") for n in range(2)]
     for code in codes:
         advance_to(db, actors, code, 3)

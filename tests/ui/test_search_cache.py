@@ -30,8 +30,7 @@ def test_scrolling_far_keeps_a_bounded_cache_and_refills_by_id(
     while model.canFetchMore():
         before = len(model.rows)
         model.fetchMore()
-        qtbot.waitUntil(lambda b=before: len(model.rows) > b or not model.has_more,
-                        timeout=10000)
+        qtbot.waitUntil(lambda b=before: len(model.rows) > b or not model.has_more, timeout=10000)
         qtbot.waitUntil(lambda: not model.fetching, timeout=10000)
     assert model.rowCount() == 23
     held = [r for r in model.rows if r is not None]

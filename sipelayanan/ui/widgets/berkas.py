@@ -71,8 +71,12 @@ def render_page(content: bytes, mime: str, max_side: int, page: int = 0) -> QIma
     if image.isNull():
         return image
     if max(image.width(), image.height()) > max_side:
-        image = image.scaled(max_side, max_side, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
+        image = image.scaled(
+            max_side,
+            max_side,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
     return image
 
 
@@ -91,8 +95,13 @@ def _render_pdf(content: bytes, max_side: int, page_no: int) -> QImage:
             width, height = page.get_size()
             scale = max_side / max(width, height, 1.0)
             bitmap = page.render(scale=scale, rev_byteorder=True, prefer_bgrx=True)
-            image = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride,
-                           QImage.Format.Format_RGBX8888).copy()
+            image = QImage(
+                bytes(bitmap.buffer),
+                bitmap.width,
+                bitmap.height,
+                bitmap.stride,
+                QImage.Format.Format_RGBX8888,
+            ).copy()
             bitmap.close()
             page.close()
             return image
@@ -119,8 +128,12 @@ def _framed(image: QImage, size: int = THUMB) -> QIcon:
     pix = QPixmap(size, size)
     pix.fill(QColor("#ffffff"))
     painter = QPainter(pix)
-    scaled = image.scaled(size - 8, size - 8, Qt.AspectRatioMode.KeepAspectRatio,
-                          Qt.TransformationMode.SmoothTransformation)
+    scaled = image.scaled(
+        size - 8,
+        size - 8,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
     painter.drawImage((size - scaled.width()) // 2, (size - scaled.height()) // 2, scaled)
     painter.setPen(QColor("#dadce0"))
     painter.drawRect(0, 0, size - 1, size - 1)
@@ -133,8 +146,15 @@ class _RenderSignals(QObject):
 
 
 class _RenderJob(QRunnable):
-    def __init__(self, signals: _RenderSignals, key: object, generation: int,
-                 load: Callable[[], tuple[bytes, str]], max_side: int, page: int = 0) -> None:
+    def __init__(
+        self,
+        signals: _RenderSignals,
+        key: object,
+        generation: int,
+        load: Callable[[], tuple[bytes, str]],
+        max_side: int,
+        page: int = 0,
+    ) -> None:
         super().__init__()
         self._signals = signals
         self._key = key
@@ -193,16 +213,18 @@ class BerkasStrip(QListWidget):
 
     # ------------------------------------------------------------------ content
     def entries(self) -> list[BerkasEntry]:
-        return [self._entries[self.item(i).data(Qt.ItemDataRole.UserRole)]
-                for i in range(self.count())]
+        return [
+            self._entries[self.item(i).data(Qt.ItemDataRole.UserRole)] for i in range(self.count())
+        ]
 
     def clear_entries(self) -> None:
         self._generation += 1
         self._entries.clear()
         self.clear()
 
-    def add_entry(self, entry: BerkasEntry,
-                  load: Callable[[], tuple[bytes, str]] | None = None) -> None:
+    def add_entry(
+        self, entry: BerkasEntry, load: Callable[[], tuple[bytes, str]] | None = None
+    ) -> None:
         """Show ``entry``; its picture is rendered in the background from ``entry.content``
         or from ``load()`` (run on a pool thread, e.g. a database read)."""
         self._entries[entry.key] = entry

@@ -39,17 +39,30 @@ def _fallback(session: Session, key: str, code: str, extra: dict[str, str]) -> P
     view = case_view(session, code)
     shown = format_tracking_code(view.code)
     texts = {
-        "berkas_diterima": tr("Berkas permohonan {layanan} Anda sudah kami terima dengan kode "
-                              "{kode}. Simpan kode ini untuk menanyakan status.",
-                              layanan=view.service_name, kode=shown),
-        "berkas_kurang": tr("Permohonan {layanan} Anda (kode {kode}) belum dapat diproses "
-                            "karena berkas belum lengkap:\n{kurang}\nMohon kirim kekurangannya "
-                            "melalui WhatsApp ini.", layanan=view.service_name, kode=shown,
-                            kurang="\n".join(f"- {m}" for m in view.missing_items)),
-        "dokumen_selesai": tr("Dokumen {layanan} Anda (kode {kode}) sudah selesai.",
-                              layanan=view.service_name, kode=shown),
-        "dikirim_pos": tr("Dokumen {layanan} Anda (kode {kode}) sudah dikirim melalui PT POS.",
-                          layanan=view.service_name, kode=shown),
+        "berkas_diterima": tr(
+            "Berkas permohonan {layanan} Anda sudah kami terima dengan kode "
+            "{kode}. Simpan kode ini untuk menanyakan status.",
+            layanan=view.service_name,
+            kode=shown,
+        ),
+        "berkas_kurang": tr(
+            "Permohonan {layanan} Anda (kode {kode}) belum dapat diproses "
+            "karena berkas belum lengkap:\n{kurang}\nMohon kirim kekurangannya "
+            "melalui WhatsApp ini.",
+            layanan=view.service_name,
+            kode=shown,
+            kurang="\n".join(f"- {m}" for m in view.missing_items),
+        ),
+        "dokumen_selesai": tr(
+            "Dokumen {layanan} Anda (kode {kode}) sudah selesai.",
+            layanan=view.service_name,
+            kode=shown,
+        ),
+        "dikirim_pos": tr(
+            "Dokumen {layanan} Anda (kode {kode}) sudah dikirim melalui PT POS.",
+            layanan=view.service_name,
+            kode=shown,
+        ),
     }
     text = texts.get(key) or tr("Informasi permohonan {kode}.", kode=shown)
     if extra.get("alasan"):
@@ -132,12 +145,12 @@ class ReceiptSaver:
             lambda s: receipt(s, code, fmt, actor=actor),  # type: ignore[arg-type]
             write=True,
             on_done=lambda data: self._write(code, data, fmt),
-            on_error=lambda e: self.report(str(e), "error"), parent=self.parent
+            on_error=lambda e: self.report(str(e), "error"),
+            parent=self.parent,
         )
 
     def _write(self, code: str, data: bytes, fmt: str = "pdf") -> None:
-        folder = self.ctx.settings.export_dir() if hasattr(self.ctx.settings, "export_dir") \
-            else ""
+        folder = self.ctx.settings.export_dir() if hasattr(self.ctx.settings, "export_dir") else ""
         name = f"tanda-terima-{format_tracking_code(code)}.{fmt}"
         suggested = str(Path(folder) / name) if folder else str(Path.home() / name)
         path = self.ask_path(self.parent, suggested, fmt)
@@ -150,8 +163,14 @@ class ReceiptSaver:
         try:
             target.write_bytes(data)
         except OSError as exc:
-            self.report(tr("Tanda terima tidak dapat disimpan di {path}: {alasan}",
-                           path=str(target), alasan=exc.strerror or str(exc)), "error")
+            self.report(
+                tr(
+                    "Tanda terima tidak dapat disimpan di {path}: {alasan}",
+                    path=str(target),
+                    alasan=exc.strerror or str(exc),
+                ),
+                "error",
+            )
             return
         self.last_saved = target
         if hasattr(self.ctx.settings, "set_export_dir"):

@@ -86,8 +86,12 @@ class StepBar(QWidget):
             done = self._items[i].state == DONE
             pen = QPen(QColor("#1e8e3e") if done else QColor("#dadce0"), 3)
             p.setPen(pen)
-            p.drawLine(centres[i].x() + self.RADIUS, centres[i].y(),
-                       centres[i + 1].x() - self.RADIUS, centres[i + 1].y())
+            p.drawLine(
+                centres[i].x() + self.RADIUS,
+                centres[i].y(),
+                centres[i + 1].x() - self.RADIUS,
+                centres[i + 1].y(),
+            )
         base = QFont(self.font())
         small = QFont(base)
         small.setPointSizeF(max(7.0, base.pointSizeF() * 0.85))
@@ -102,8 +106,9 @@ class StepBar(QWidget):
             p.drawEllipse(c, self.RADIUS, self.RADIUS)
             p.setFont(bold)
             p.setPen(text_colour)
-            circle = QRect(c.x() - self.RADIUS, c.y() - self.RADIUS, 2 * self.RADIUS,
-                           2 * self.RADIUS)
+            circle = QRect(
+                c.x() - self.RADIUS, c.y() - self.RADIUS, 2 * self.RADIUS, 2 * self.RADIUS
+            )
             mark = "✓" if item.state == DONE else str(item.no)
             p.drawText(circle, Qt.AlignmentFlag.AlignCenter, mark)
             # two short lines under the circle: role, then the activity
@@ -112,17 +117,23 @@ class StepBar(QWidget):
             p.setPen(QColor("#202124") if item.state != PENDING else QColor("#80868b"))
             fm = QFontMetrics(p.font())
             top = c.y() + self.RADIUS + 4
-            role = fm.elidedText(f"{item.no}. {item.role_label}", Qt.TextElideMode.ElideRight,
-                                 width)
-            p.drawText(QRect(c.x() - width // 2, top, width, fm.height()),
-                       Qt.AlignmentFlag.AlignHCenter, role)
+            role = fm.elidedText(
+                f"{item.no}. {item.role_label}", Qt.TextElideMode.ElideRight, width
+            )
+            p.drawText(
+                QRect(c.x() - width // 2, top, width, fm.height()),
+                Qt.AlignmentFlag.AlignHCenter,
+                role,
+            )
             p.setFont(small)
             fm = QFontMetrics(small)
             minutes = tr("{m} mnt", m=item.minutes)
             p.setPen(QColor("#5f6368"))
-            p.drawText(QRect(c.x() - width // 2, top + fm.height() + 1, width, fm.height()),
-                       Qt.AlignmentFlag.AlignHCenter,
-                       fm.elidedText(minutes, Qt.TextElideMode.ElideRight, width))
+            p.drawText(
+                QRect(c.x() - width // 2, top + fm.height() + 1, width, fm.height()),
+                Qt.AlignmentFlag.AlignHCenter,
+                fm.elidedText(minutes, Qt.TextElideMode.ElideRight, width),
+            )
         p.end()
 
     def index_at(self, pos: QPoint) -> int | None:
@@ -139,9 +150,11 @@ class StepBar(QWidget):
                 QToolTip.hideText()
                 return True
             item = self._items[i]
-            text = (f"<b>{item.no}. {item.title}</b><br>{item.role_label} · "
-                    + tr("mutu baku {m} menit", m=item.minutes)
-                    + f" · {self._state_label(item.state)}")
+            text = (
+                f"<b>{item.no}. {item.title}</b><br>{item.role_label} · "
+                + tr("mutu baku {m} menit", m=item.minutes)
+                + f" · {self._state_label(item.state)}"
+            )
             if item.detail:
                 text += "<br>" + item.detail.replace("\n", "<br>")
             QToolTip.showText(event.globalPos(), text, self)

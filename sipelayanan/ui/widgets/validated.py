@@ -28,8 +28,9 @@ def check_nik(text: str) -> str:
     sex = tr("laki-laki") if info.sex == "L" else tr("perempuan")
     place = kecamatan_name(info.kecamatan_code)
     where = tr(", Kec. {nama}", nama=place) if place else tr(", {kab}", kab=info.regency.nama)
-    return tr("✓ {sex}, lahir {tgl}{where}", sex=sex, tgl=f"{info.birth_date:%d-%m-%Y}",
-              where=where)
+    return tr(
+        "✓ {sex}, lahir {tgl}{where}", sex=sex, tgl=f"{info.birth_date:%d-%m-%Y}", where=where
+    )
 
 
 def check_no_kk(text: str) -> str:
@@ -44,8 +45,9 @@ def check_wa(text: str) -> str:
 
 def _sixteen_partial(text: str) -> bool:
     digits = _digits(text)
-    return 0 < len(digits) < 16 and len(digits) == len(text.replace(" ", "").replace("-", "")
-                                                          .replace(".", ""))
+    return 0 < len(digits) < 16 and len(digits) == len(
+        text.replace(" ", "").replace("-", "").replace(".", "")
+    )
 
 
 def _wa_partial(text: str) -> bool:
@@ -167,8 +169,10 @@ class ValidatedField(QWidget):
             self.edit.setStyleSheet("")
             self.edit.setToolTip("")
             return
-        hint = not final and self._forced_error is None and (
-            not text or (self._partial is not None and self._partial(text))
+        hint = (
+            not final
+            and self._forced_error is None
+            and (not text or (self._partial is not None and self._partial(text)))
         )
         self.reason.setText(message if text or final else "")
         self.edit.setToolTip(message)
@@ -177,20 +181,39 @@ class ValidatedField(QWidget):
             self.edit.setStyleSheet("")
         else:
             self.reason.setStyleSheet("color: #a50e0e;")
-            self.edit.setStyleSheet("QLineEdit { border: 1px solid #d93025; border-radius: 3px;"
-                                    " padding: 2px; }")
+            self.edit.setStyleSheet(
+                "QLineEdit { border: 1px solid #d93025; border-radius: 3px; padding: 2px; }"
+            )
 
 
 def nik_field(*, required: bool = True, parent: QWidget | None = None) -> ValidatedField:
-    return ValidatedField(check_nik, required=required, placeholder=tr("16 digit NIK"),
-                          partial=_sixteen_partial, max_length=24, parent=parent)
+    return ValidatedField(
+        check_nik,
+        required=required,
+        placeholder=tr("16 digit NIK"),
+        partial=_sixteen_partial,
+        max_length=24,
+        parent=parent,
+    )
 
 
 def no_kk_field(*, required: bool = False, parent: QWidget | None = None) -> ValidatedField:
-    return ValidatedField(check_no_kk, required=required, placeholder=tr("16 digit Nomor KK"),
-                          partial=_sixteen_partial, max_length=24, parent=parent)
+    return ValidatedField(
+        check_no_kk,
+        required=required,
+        placeholder=tr("16 digit Nomor KK"),
+        partial=_sixteen_partial,
+        max_length=24,
+        parent=parent,
+    )
 
 
 def wa_field(*, required: bool = True, parent: QWidget | None = None) -> ValidatedField:
-    return ValidatedField(check_wa, required=required, placeholder=tr("mis. 0812-3456-7890"),
-                          partial=_wa_partial, max_length=24, parent=parent)
+    return ValidatedField(
+        check_wa,
+        required=required,
+        placeholder=tr("mis. 0812-3456-7890"),
+        partial=_wa_partial,
+        max_length=24,
+        parent=parent,
+    )
