@@ -18,7 +18,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -42,22 +41,12 @@ from ..services.berkas import BerkasFile, read_checked
 from ..services.office import DEFAULT_MAX_ATTACHMENT_BYTES, get_profile
 from ..sop import SERVICE_ORDER, Requirement, ServiceDef, services
 from .context import UiContext
-from .widgets.berkas import BerkasEntry, BerkasStrip
+from .widgets.berkas import AskFiles, BerkasEntry, BerkasStrip, ask_berkas_files
 from .widgets.common import MessageBar
 from .widgets.documents import ReceiptSaver, compose_message, receipt_menu, show_message
 from .widgets.validated import ValidatedField, nik_field, no_kk_field, wa_field
 
-AskFiles = Callable[[QWidget | None], list[str]]
-
-
-def default_ask_files(parent: QWidget | None) -> list[str]:
-    paths, _filter = QFileDialog.getOpenFileNames(
-        parent,
-        tr("Tambah berkas"),
-        "",
-        tr("Gambar atau PDF (*.jpg *.jpeg *.png *.webp *.pdf);;Semua berkas (*)"),
-    )
-    return list(paths)
+default_ask_files: AskFiles = ask_berkas_files
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -61,7 +60,7 @@ from ..services.queries import CaseView, SearchFilters, case_view, search
 from ..sop import ROLES, services
 from .context import UiContext
 from .whatsapp import WhatsAppDialog, local_number, show_whatsapp_message
-from .widgets.berkas import BerkasEntry, BerkasStrip
+from .widgets.berkas import AskFiles, BerkasEntry, BerkasStrip, ask_berkas_files
 from .widgets.common import MessageBar, fmt_dt, fmt_minutes
 from .widgets.documents import compose_message
 from .widgets.step_bar import StepBar, StepItem
@@ -76,17 +75,9 @@ SCOPE_MINE = "saya"
 SCOPE_OPEN = "terbuka"
 SCOPE_DONE = "selesai"
 
-AskFiles = Callable[[QWidget | None], list[str]]
-
 
 def _ask_files(parent: QWidget | None) -> list[str]:
-    paths, _filter = QFileDialog.getOpenFileNames(
-        parent,
-        tr("Tambah berkas pengaduan"),
-        "",
-        tr("Gambar atau PDF (*.jpg *.jpeg *.png *.webp *.pdf);;Semua berkas (*)"),
-    )
-    return list(paths)
+    return ask_berkas_files(parent, "Tambah berkas pengaduan")
 
 
 def _pretty(code: str) -> str:

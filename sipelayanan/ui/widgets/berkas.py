@@ -414,3 +414,19 @@ class PageViewer(QWidget):
             self.show_page(self._page - 1)
         else:
             super().keyPressEvent(event)
+
+
+AskFiles = Callable[[QWidget | None], list[str]]
+
+
+def ask_berkas_files(parent: QWidget | None, title: str = "Tambah berkas") -> list[str]:
+    """The file dialog every window uses to add berkas (images or PDF)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    paths, _filter = QFileDialog.getOpenFileNames(
+        parent,
+        tr(title),
+        "",
+        tr("Gambar atau PDF (*.jpg *.jpeg *.png *.webp *.pdf);;Semua berkas (*)"),
+    )
+    return list(paths)
