@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,9 @@ from ..models import User
 from ..services.context import Actor, resolve_now
 from ..services.office import OfficeProfile, get_profile, get_setting
 from ..sop import ServiceDef, services
+
+if TYPE_CHECKING:
+    from .pdf import DocMeta
 
 #: Office setting: the place written above the Kepala Dinas signature.
 PLACE_SETTING = "tempat_tanda_tangan"
@@ -25,6 +29,19 @@ class Context:
     printed_at: datetime
     printed_by: str | None
     place: str
+
+    def doc_meta(self, title: str, subtitle: str, *, landscape: bool = False) -> DocMeta:
+        """The letterhead and footer data every PDF report is built with."""
+        from .pdf import DocMeta
+
+        return DocMeta(
+            title=title,
+            subtitle=subtitle,
+            profile=self.profile,
+            printed_at=self.printed_at,
+            printed_by=self.printed_by,
+            landscape=landscape,
+        )
 
 
 def make_context(session: Session, actor: Actor | None, now: datetime | None = None) -> Context:

@@ -15,7 +15,7 @@ from . import text as fmt
 from . import xlsx
 from .common import Context, Progress, show_code
 from .data import PengaduanRow, Period, kecamatan_label, pengaduan_rows
-from .pdf import DocMeta, build_pdf, esc, frame_width, grid_table, signature_block
+from .pdf import build_pdf, esc, frame_width, grid_table, signature_block
 from .pdf import styles as pdf_styles
 
 TITLE = "REGISTER DAN LAPORAN HASIL PENGADUAN"
@@ -191,13 +191,10 @@ def render_pdf(
         )
     )
     story.append(signature_block(ctx.profile, ctx.place, ctx.printed_at, width))
-    meta = DocMeta(
-        title=TITLE,
-        subtitle=f"Periode {fmt.periode(period.date_from, period.date_to)} · "
+    meta = ctx.doc_meta(
+        TITLE,
+        f"Periode {fmt.periode(period.date_from, period.date_to)} · "
         f"{fmt.angka(len(rows))} pengaduan",
-        profile=ctx.profile,
-        printed_at=ctx.printed_at,
-        printed_by=ctx.printed_by,
         landscape=True,
     )
     return build_pdf(meta, story), len(rows)

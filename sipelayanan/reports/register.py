@@ -13,7 +13,7 @@ from . import text as fmt
 from . import xlsx
 from .common import Context, Progress, sdef_of, service_label, show_code
 from .data import Period, RegisterRow, kecamatan_label, register_rows
-from .pdf import Column, DocMeta, build_pdf, esc, fast_table, frame_width
+from .pdf import Column, build_pdf, esc, fast_table, frame_width
 from .pdf import styles as pdf_styles
 
 
@@ -123,12 +123,9 @@ def render_pdf(
     subtitle += f"{fmt.angka(len(rows))} entri"
     if service:
         subtitle = f"{service_label(service)} · {subtitle}"
-    meta = DocMeta(
-        title=_title(service),
-        subtitle=subtitle,
-        profile=ctx.profile,
-        printed_at=ctx.printed_at,
-        printed_by=ctx.printed_by,
+    meta = ctx.doc_meta(
+        _title(service),
+        subtitle,
         landscape=True,
     )
     data = build_pdf(meta, story)

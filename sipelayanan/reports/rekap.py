@@ -15,7 +15,7 @@ from . import xlsx
 from .common import Context, Progress, service_label, service_short
 from .data import Period, RekapCounts, RekapData, rekap_data
 from .fonts import SANS, SANS_BOLD
-from .pdf import DocMeta, build_pdf, esc, frame_width, grid_table, signature_block
+from .pdf import build_pdf, esc, frame_width, grid_table, signature_block
 from .pdf import styles as pdf_styles
 
 TITLE = "REKAP DAN LAPORAN JUMLAH PENERBITAN"
@@ -238,12 +238,9 @@ def render_pdf(
     story.append(signature_block(ctx.profile, ctx.place, ctx.printed_at, width))
     progress.to(70)
     scope = service_label(service) if service else "Semua layanan"
-    meta = DocMeta(
-        title=TITLE,
-        subtitle=f"{scope} · Periode {fmt.periode(period.date_from, period.date_to)}",
-        profile=ctx.profile,
-        printed_at=ctx.printed_at,
-        printed_by=ctx.printed_by,
+    meta = ctx.doc_meta(
+        TITLE,
+        f"{scope} · Periode {fmt.periode(period.date_from, period.date_to)}",
     )
     return build_pdf(meta, story), data.total.diterima
 

@@ -17,7 +17,7 @@ from ..sop import ROLES, ServiceDef, Step, services
 from . import text as fmt
 from .common import Context, Progress
 from .fonts import SANS, SANS_BOLD
-from .pdf import ACCENT, GRID, HEADER_FILL, INK, MUTED, RULE, DocMeta, build_pdf, esc, frame_width
+from .pdf import ACCENT, GRID, HEADER_FILL, INK, MUTED, RULE, build_pdf, esc, frame_width
 from .pdf import styles as pdf_styles
 
 SYMBOL_FILL = colors.HexColor("#dde6f0")
@@ -417,12 +417,9 @@ def render_pdf(
         progress.to(10 + 60 * (i + 1) // len(chosen))
     title = "BAGAN ALUR STANDAR OPERASIONAL PROSEDUR"
     subtitle = chosen[0].name if service else "Pelayanan Online WhatsApp — semua layanan"
-    meta = DocMeta(
-        title=title,
-        subtitle=f"{subtitle} · dicetak {fmt.tanggal(ctx.printed_at)}",
-        profile=ctx.profile,
-        printed_at=ctx.printed_at,
-        printed_by=ctx.printed_by,
+    meta = ctx.doc_meta(
+        title,
+        f"{subtitle} · dicetak {fmt.tanggal(ctx.printed_at)}",
         landscape=True,
     )
     return build_pdf(meta, story), sum(len(s.steps) for s in chosen)
