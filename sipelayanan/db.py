@@ -9,10 +9,12 @@ provide). PostgreSQL serves several PCs on the office LAN. The caller owns every
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import ConflictError, DatabaseUnavailable, SipelayananError
+from .lookup import Lookup, PreparedCache, StatementHook
 
 log = logging.getLogger("sipelayanan.db")
 
@@ -362,6 +365,11 @@ class Database:
         self._read = sessionmaker(
             self.engine.execution_options(sipelayanan_readonly=True), expire_on_commit=False
         )
+        self._prepared: PreparedCache | None = None
+        self._held: dict[int, Any] = {}  # SQLite: each thread's lookup connection
+        self._held_lock = threading.Lock()
+        #: called with (sql, parameters) for each statement a Lookup sends
+        self.lookup_hooks: list[StatementHook] = []
 
     @property
     def dialect(self) -> str:
@@ -390,6 +398,89 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self._translate(), self._read.begin() as session:
             yield session
+
+    @contextmanager
+    def lookup(self) -> Iterator[Lookup]:
+        """A read transaction for the hot lookups on a driver connection, without an ORM
+        session (see :mod:`sipelayanan.lookup`); errors are translated as in ``read()``.
+
+        SQLite: each thread keeps one connection for its lookups (a local file connection
+        never goes stale, and skipping the pool's checkout is a third of a change check).
+        PostgreSQL: a connection from the pool per unit, so its pre-ping notices a server that
+        restarted or a LAN that dropped the connection.
+        """
+        if self._prepared is None:
+            self._prepared = PreparedCache(self.engine.dialect)
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self._translate():
+            try:
+                fairy = self._held_fairy() if sqlite else self.engine.raw_connection()
+            except self.engine.dialect.loaded_dbapi.Error as exc:  # could not connect
+                raise self._wrap_driver_error(None, exc) from exc
+            conn: Any = fairy.dbapi_connection
+            unit = Lookup(self, conn, self._prepared, self.lookup_hooks)
+            ok = False
+            try:
+                try:
+                    if sqlite:  # one snapshot for every statement of the unit
+                        conn.execute("BEGIN")
+                    yield unit
+                    unit.close_cursor()
+                    if sqlite:
+                        conn.execute("COMMIT")
+                    else:
+                        conn.rollback()  # nothing to keep: end the snapshot
+                    ok = True
+                except self.engine.dialect.loaded_dbapi.Error as exc:
+                    raise self._wrap_driver_error(fairy, exc) from exc
+            finally:
+                if not sqlite:
+                    fairy.close()  # back to the pool, which rolls back anything left open
+                elif not ok:
+                    self._drop_held(fairy)  # whatever went wrong, the next unit starts afresh
+
+    def _held_fairy(self) -> Any:
+        # keyed by the OS thread id, not threading.local: a QThread's Python thread state (and
+        # with it any threading.local data) may last only as long as one slot call
+        thread = threading.get_ident()
+        fairy = self._held.get(thread)
+        if fairy is None or not fairy.is_valid:
+            fairy = self.engine.raw_connection()
+            with self._held_lock:
+                old = self._held.get(thread)
+                self._held[thread] = fairy
+            if old is not None:
+                with contextlib.suppress(Exception):
+                    old.close()
+        return fairy
+
+    def _drop_held(self, fairy: Any) -> None:
+        with self._held_lock:
+            thread = threading.get_ident()
+            if self._held.get(thread) is fairy:
+                del self._held[thread]
+        with contextlib.suppress(Exception):
+            fairy.close()  # the pool's reset rolls back an open transaction
+
+    def _wrap_driver_error(self, fairy: Any, exc: Any) -> Exception:
+        """A bare driver error as SQLAlchemy would have raised it; a connection the server
+        dropped is invalidated so the pool opens a fresh one next time."""
+        dialect = self.engine.dialect
+        dead = fairy is None  # no connection at all
+        if fairy is not None:
+            with contextlib.suppress(Exception):
+                dead = bool(dialect.is_disconnect(exc, fairy.dbapi_connection, None))
+            if dead:
+                fairy.invalidate(exc)
+        error: Exception = DBAPIError.instance(
+            None,
+            None,
+            exc,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=dead,
+            dialect=dialect,
+        )
+        return error
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
@@ -439,4 +530,9 @@ class Database:
             return "cases" not in inspect(self.engine).get_table_names()
 
     def dispose(self) -> None:
+        with self._held_lock:
+            held, self._held = list(self._held.values()), {}
+        for fairy in held:
+            with contextlib.suppress(Exception):
+                fairy.close()
         self.engine.dispose()

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from ..lookup import Reader, fetch
 from ..models import AuditEntry, AuditHead
 from .context import Actor, resolve_now, this_workstation
 
@@ -135,10 +136,13 @@ def record(
     return entry
 
 
-def change_token(session: Session) -> int:
+_HEAD_SEQ = text("SELECT seq FROM audit_head WHERE id = 1")
+
+
+def change_token(session: Reader) -> int:
     """A number that grows with every audited change: one primary-key read."""
-    value = session.execute(text("SELECT seq FROM audit_head WHERE id = 1")).scalar()
-    return int(value or 0)
+    found = fetch(session, _HEAD_SEQ)
+    return int(found[0][0] or 0) if found else 0
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..calendar import OfficeHours, WorkCalendar
 from ..errors import InputError
+from ..lookup import Reader, fetch
 from ..models import Closure, OfficeSetting
 from ..sop import services
 from . import audit
@@ -124,9 +125,15 @@ def remove_closure(
     )
 
 
-def work_calendar(session: Session) -> WorkCalendar:
-    closures = session.execute(select(Closure.day)).scalars().all()
-    return WorkCalendar(get_hours(session), closures)
+_HOURS = select(OfficeSetting.value).where(OfficeSetting.key == "hours")
+_CLOSURE_DAYS = select(Closure.day)
+
+
+def work_calendar(session: Reader) -> WorkCalendar:
+    """The office's calendar as stored now (hours and closures), through either kind of unit."""
+    found = fetch(session, _HOURS)
+    hours = OfficeHours.default() if not found else OfficeHours.from_json(json.loads(found[0][0]))
+    return WorkCalendar(hours, [r[0] for r in fetch(session, _CLOSURE_DAYS)])
 
 
 def get_setting(session: Session, key: str, default: Any = None) -> Any:

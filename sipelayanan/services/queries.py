@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from ..identity import (
     normalize_tracking_code,
     normalize_wa,
 )
+from ..lookup import Reader, dialect_name, fetch
 from ..models import (
     Attachment,
     Case,
@@ -144,7 +145,7 @@ class CaseView:
         return data  # type: ignore[no-any-return]
 
 
-def case_view(session: Session, code: str, *, roles: Iterable[str] = ()) -> CaseView:
+def case_view(session: Reader, code: str, *, roles: Iterable[str] = ()) -> CaseView:
     try:
         norm = normalize_tracking_code(code)
     except ValidationError as exc:
@@ -155,7 +156,7 @@ def case_view(session: Session, code: str, *, roles: Iterable[str] = ()) -> Case
     return _view(session, found, set(roles))
 
 
-def case_view_by_id(session: Session, case_id: int, *, roles: Iterable[str] = ()) -> CaseView:
+def case_view_by_id(session: Reader, case_id: int, *, roles: Iterable[str] = ()) -> CaseView:
     found = _case_head(session, "id", case_id)
     if found is None:
         raise NotFound("Permohonan tidak ditemukan.")
@@ -241,38 +242,39 @@ def _case_detail_stmts() -> tuple[Any, Any, Any, Any]:
     return history, docs, atts, ticked
 
 
-def _case_head(session: Session, key: str, value: object) -> _Head | None:
-    session.flush()  # what the ORM's autoflush would do before reading
-    row = _rows(session, _case_head_stmt(key), {"key": value}).first()
-    if row is None:
+_CASE_KEYS = tuple(c.key for c in Case.__table__.c)
+
+
+def _case_head(session: Reader, key: str, value: object) -> _Head | None:
+    found = fetch(session, _case_head_stmt(key), {"key": value})
+    if not found:
         return None
-    m = row._mapping
-    case = SimpleNamespace(**{c.key: m[c.key] for c in Case.__table__.c})
+    row = tuple(found[0])
+    n = len(_CASE_KEYS)
+    case = SimpleNamespace(**dict(zip(_CASE_KEYS, row[:n], strict=True)))
+    definition, reg_service, reg_year, reg_number, dl_method, dl_recipient, dl_resi, dl_at = row[n:]
     return _Head(
         case,
-        m["x_definition"],
-        None
-        if m["x_reg_service"] is None
-        else (m["x_reg_service"], m["x_reg_year"], m["x_reg_number"]),
-        None
-        if m["x_dl_method"] is None
-        else (m["x_dl_method"], m["x_dl_recipient"], m["x_dl_resi"], m["x_dl_at"]),
+        definition,
+        None if reg_service is None else (reg_service, reg_year, reg_number),
+        None if dl_method is None else (dl_method, dl_recipient, dl_resi, dl_at),
     )
 
 
-def _view(session: Session, head: _Head, roles: set[str]) -> CaseView:
+def _view(session: Reader, head: _Head, roles: set[str]) -> CaseView:
     case = head.case
     sdef = _definition_from_json(head.definition)
     q_history, q_docs, q_atts, q_ticked = _case_detail_stmts()
     params = {"case_id": case.id}
-    history = _rows(session, q_history, params).all()
-    docs = _rows(session, q_docs, params).all()
-    atts = _rows(session, q_atts, params).all()
-    present = {r[0] for r in _rows(session, q_ticked, params)}
+    # (step_no, action, to_step, started_at, ended_at, working_minutes, note, username, name)
+    history = fetch(session, q_history, params)
+    docs = fetch(session, q_docs, params)
+    atts = fetch(session, q_atts, params)
+    present = {r[0] for r in fetch(session, q_ticked, params)}
     reg = head.register
     delivery = head.delivery
     conds = {c for c in case.conditions.split(",") if c}
-    done = {h.step_no for h in history if h.action in (Action.SELESAI, Action.TUTUP)}
+    done = {h[0] for h in history if h[1] in (Action.SELESAI, Action.TUTUP)}
     finished = case.status in (CaseStatus.SELESAI, CaseStatus.BATAL)
     steps = tuple(
         StepView(
@@ -332,20 +334,30 @@ def _view(session: Session, head: _Head, roles: set[str]) -> CaseView:
         steps=steps,
         history=tuple(
             StepHistoryView(
-                step_no=h.step_no,
-                activity=_activity(sdef, h.step_no),
-                action=h.action,
-                action_label=Action.LABELS.get(h.action, h.action),
-                to_step=h.to_step,
-                username=h.username or "?",
-                full_name=h.full_name or "?",
-                started_at=h.started_at,
-                ended_at=h.ended_at,
-                working_minutes=h.working_minutes,
-                standard_minutes=_minutes(sdef, h.step_no),
-                note=h.note,
+                step_no=step_no,
+                activity=_activity(sdef, step_no),
+                action=action,
+                action_label=Action.LABELS.get(action, action),
+                to_step=to_step,
+                username=username or "?",
+                full_name=full_name or "?",
+                started_at=started_at,
+                ended_at=ended_at,
+                working_minutes=minutes,
+                standard_minutes=_minutes(sdef, step_no),
+                note=note,
             )
-            for h in history
+            for (
+                step_no,
+                action,
+                to_step,
+                started_at,
+                ended_at,
+                minutes,
+                note,
+                username,
+                full_name,
+            ) in history
         ),
         checklist=tuple(
             ChecklistView(
@@ -416,8 +428,9 @@ def attachment_content(session: Session, attachment_id: int) -> tuple[str, str, 
 # --------------------------------------------------------------------------- inbox
 
 
-@dataclass(frozen=True)
-class InboxRow:
+class InboxRow(NamedTuple):
+    """One inbox line (a named tuple: a page holds hundreds and is built in a worker thread)."""
+
     id: int
     code: str
     service: str
@@ -478,14 +491,8 @@ def _inbox_page_stmt(with_service: bool, with_after: bool) -> Any:
     return stmt.order_by(Case.due_at, Case.id).limit(bindparam("limit"))
 
 
-def _rows(session: Session, stmt: Any, params: dict[str, Any] | None = None) -> Any:
-    """Run a column query on the unit of work's connection (Core execution: the ORM adds
-    nothing for plain columns but its own overhead)."""
-    return session.connection().execute(stmt, params or {})
-
-
 def inbox(
-    session: Session,
+    session: Reader,
     roles: Iterable[str],
     *,
     service: str | None = None,
@@ -519,7 +526,7 @@ def inbox(
             r[9],
             r[10],
         )
-        for r in _rows(session, stmt, params)
+        for r in fetch(session, stmt, params)
     ]
 
 
@@ -535,19 +542,20 @@ def _inbox_counts_stmt() -> Any:
     )
 
 
-def inbox_counts(session: Session, roles: Iterable[str]) -> dict[str, int]:
+def inbox_counts(session: Reader, roles: Iterable[str]) -> dict[str, int]:
     role_list = sorted(set(roles) & set(ROLES))
     if not role_list:
         return {}
-    rows = _rows(session, _inbox_counts_stmt(), {"roles": role_list})
+    rows = fetch(session, _inbox_counts_stmt(), {"roles": role_list})
     return {r[0]: int(r[1]) for r in rows}
 
 
 # --------------------------------------------------------------------------- search
 
 
-@dataclass(frozen=True)
-class SearchRow:
+class SearchRow(NamedTuple):
+    """One search result (a named tuple, like :class:`InboxRow`)."""
+
     id: int
     code: str
     service: str
@@ -573,7 +581,7 @@ def _day_start(d: date) -> datetime:
 
 
 def search(
-    session: Session,
+    session: Reader,
     text: str,
     filters: SearchFilters | None = None,
     *,
@@ -609,7 +617,7 @@ def search(
     status = None if not f.status else "open" if f.status in CaseStatus.OPEN else "closed"
     stmt = _search_stmt(
         kinds,
-        session.get_bind().dialect.name == "postgresql",
+        dialect_name(session) == "postgresql",
         bool(f.service),
         status,
         bool(f.date_from),
@@ -620,7 +628,7 @@ def search(
         SearchRow(
             r[0], r[1], r[2], r[3], mask_nik(r[4]) if r[4] else None, r[5], r[6], r[7], r[8], r[9]
         )
-        for r in _rows(session, stmt, params)
+        for r in fetch(session, stmt, params)
     ]
 
 
@@ -770,12 +778,9 @@ def sla_state(
     return "mendekati" if left <= near_minutes else "tepat"
 
 
-def search_rows_by_ids(session: Session, ids: Sequence[int]) -> list[SearchRow]:
-    """The search rows of these ids (in any order): a table model refetches the rows it evicted
-    from its bounded cache with this, by primary key."""
-    if not ids:
-        return []
-    stmt = select(
+@lru_cache(maxsize=1)
+def _rows_by_ids_stmt() -> Any:
+    return select(
         Case.id,
         Case.code,
         Case.service,
@@ -786,10 +791,17 @@ def search_rows_by_ids(session: Session, ids: Sequence[int]) -> list[SearchRow]:
         Case.current_step,
         Case.received_at,
         Case.due_at,
-    ).where(Case.id.in_(list(ids)))
+    ).where(Case.id.in_(bindparam("ids", expanding=True)))
+
+
+def search_rows_by_ids(session: Reader, ids: Sequence[int]) -> list[SearchRow]:
+    """The search rows of these ids (in any order): a table model refetches the rows it evicted
+    from its bounded cache with this, by primary key."""
+    if not ids:
+        return []
     return [
         SearchRow(
             r[0], r[1], r[2], r[3], mask_nik(r[4]) if r[4] else None, r[5], r[6], r[7], r[8], r[9]
         )
-        for r in session.execute(stmt)
+        for r in fetch(session, _rows_by_ids_stmt(), {"ids": list(ids)})
     ]

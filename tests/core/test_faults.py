@@ -90,6 +90,8 @@ def test_postgres_stopped_mid_session_then_started(private_pg: Any) -> None:
     actors, _ = ensure_demo_users(db)
     with db.write() as s:
         first = svc.intake(s, actors["online"], _data()).code
+    with db.lookup() as look:  # a pooled connection of the light read path, alive
+        assert case_view(look, first).code == first
     before = _counts(db)
 
     # the server stops while a clerk's save is on its way: nothing half-written
@@ -101,6 +103,8 @@ def test_postgres_stopped_mid_session_then_started(private_pg: Any) -> None:
     started = time.monotonic()
     with pytest.raises(DatabaseUnavailable, match="tidak dapat dihubungi"), db.read() as s:
         case_view(s, first)
+    with pytest.raises(DatabaseUnavailable, match="tidak dapat dihubungi"), db.lookup() as look:
+        case_view(look, first)  # the light read path of the inbox and search windows too
     assert time.monotonic() - started < 15
     with pytest.raises(DatabaseUnavailable), db.write() as s:
         svc.advance(s, actors["online"], first)
@@ -118,6 +122,8 @@ def test_postgres_stopped_mid_session_then_started(private_pg: Any) -> None:
         assert case_view(s, second).uraian == "sedang disimpan"
         assert case_view(s, first).current_step == 2
         assert audit.verify(s).ok
+    with db.lookup() as look:
+        assert case_view(look, first).current_step == 2
     db.dispose()
 
 
