@@ -39,6 +39,7 @@ class _Job:
     fn: Callable[..., Any]
     write: bool
     wants_progress: bool
+    lookup: bool = False
 
 
 class _Worker(QObject):
@@ -62,7 +63,7 @@ class _Worker(QObject):
     def execute(self, job: _Job) -> None:
         try:
             db = self.database()
-            unit = db.write() if job.write else db.read()
+            unit: Any = db.lookup() if job.lookup else db.write() if job.write else db.read()
             with unit as session:
                 if job.wants_progress:
                     result = job.fn(session, lambda d, t: self.progress.emit(job.id, d, t))
@@ -143,10 +144,15 @@ class Ops(QObject):
         on_progress: Progress | None = None,
         parent: QWidget | None = None,
         long: bool = False,
+        lookup: bool = False,
     ) -> int:
         """Run ``fn(session)`` (or ``fn(session, progress)`` when on_progress is given) off the
-        UI thread. ``long`` uses a second worker so a big report never blocks the inbox."""
-        job = _Job(next(self._ids), fn, write, on_progress is not None)
+        UI thread. ``long`` uses a second worker so a big report never blocks the inbox.
+        ``lookup`` runs ``fn`` in a light read unit (``Database.lookup()``) instead of a
+        session: for the frequent reads written against :data:`sipelayanan.lookup.Reader`."""
+        if lookup and write:
+            raise ValueError("a lookup cannot write")
+        job = _Job(next(self._ids), fn, write, on_progress is not None, lookup)
         self._pending[job.id] = _Pending(on_done, on_error, on_progress, parent, write)
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
@@ -167,7 +173,7 @@ class Ops(QObject):
             return
         from ..services.audit import change_token
 
-        self.run(change_token, on_done=self._on_token, on_error=lambda e: None)
+        self.run(change_token, on_done=self._on_token, on_error=lambda e: None, lookup=True)
 
     def retry_now(self) -> None:
         """Ping the database at once (the connection banner's "Coba sekarang")."""

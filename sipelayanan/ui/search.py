@@ -12,6 +12,7 @@ import re
 from array import array
 from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -196,7 +197,7 @@ class SearchModel(QAbstractTableModel):
             self._fetching = False
             self.failed.emit(str(exc))
 
-        self.ops.run(fn, on_done=done, on_error=error)
+        self.ops.run(fn, on_done=done, on_error=error, lookup=True)
 
     # ------------------------------------------------------------------ Qt model
 
@@ -269,7 +270,9 @@ class SearchModel(QAbstractTableModel):
             self._refilling.discard(page)
 
         ids = list(wanted)
-        self.ops.run(lambda s: search_rows_by_ids(s, ids), on_done=done, on_error=failed)
+        self.ops.run(
+            lambda s: search_rows_by_ids(s, ids), on_done=done, on_error=failed, lookup=True
+        )
 
     def row_at(self, row: int) -> SearchRow | None:
         if not 0 <= row < len(self.rows):
@@ -284,16 +287,19 @@ class SearchModel(QAbstractTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        # called some fifty times per visible row on every repaint: what it returns is built
+        # once per row (_cells) or once per process (_code_font, brushes)
         if not index.isValid():
             return None
         r = self.row_at(index.row())
         if r is None:
             return None
-        key = self.COLUMNS[index.column()][0]
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(r, key)
+            return _cells(r)[column]
         if role == Qt.ItemDataRole.UserRole:
             return r.code
+        key = self.COLUMNS[column][0]
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "due" and self._late(r):
                 return tr("Melewati tenggat 1 hari kerja")
@@ -302,14 +308,12 @@ class SearchModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if r.status == CaseStatus.BATAL:
-                return QBrush(QColor("#80868b"))
+                return _brush("#80868b")
             if key == "due" and self._late(r):
-                return QBrush(QColor("#a11d1d"))
+                return _brush("#a11d1d")
             return None
         if role == Qt.ItemDataRole.FontRole and key == "code":
-            font = QFont("monospace")
-            font.setStyleHint(QFont.StyleHint.Monospace)
-            return font
+            return _code_font()
         return None
 
     @staticmethod
@@ -656,3 +660,21 @@ class SearchPage(QWidget):
         self._pending_open = None
         self.summary.setText("")
         self.message.error(message)
+
+
+@lru_cache(maxsize=4 * SearchModel.CACHE_ROWS)
+def _cells(r: SearchRow) -> tuple[str, ...]:
+    """The displayed text of every column of one row (rows are immutable named tuples)."""
+    return tuple(SearchModel._display(r, key) for key, _label in SearchModel.COLUMNS)
+
+
+@lru_cache(maxsize=8)
+def _brush(color: str) -> QBrush:
+    return QBrush(QColor(color))
+
+
+@lru_cache(maxsize=1)
+def _code_font() -> QFont:
+    font = QFont("monospace")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
