@@ -87,15 +87,16 @@ def _lookup(
     note: str = "",
     plan_of: int | None = 0,
 ) -> Figure:
-    """Time ``fn(session, x)`` in a read unit against the same SQL replayed bare."""
+    """Time ``fn(unit, x)`` in the unit the app runs it in (``Database.lookup()``, as the
+    windows do through ``ops.run(…, lookup=True)``) against the same SQL replayed bare."""
     captured: list[list[Statement]] = []
     for x in inputs:
-        with b.capture.recording() as statements, b.db.read() as s:
+        with b.capture.recording() as statements, b.db.lookup() as s:
             fn(s, x)
         captured.append(list(statements))
 
     def ours(x: Any) -> None:
-        with b.db.read() as s:
+        with b.db.lookup() as s:
             fn(s, x)
 
     def bare(x: Any) -> None:
@@ -264,7 +265,7 @@ def scroll_core_figure(b: Bench, pages: int = 200) -> Figure:
     for _ in range(pages):
         with b.capture.recording() as st:
             t = time.perf_counter()
-            with b.db.read() as s:
+            with b.db.lookup() as s:
                 rows = queries.search(s, "", limit=SEARCH_PAGE, after=after)
             times.append(time.perf_counter() - t)
         statements.append(list(st))

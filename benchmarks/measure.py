@@ -1,10 +1,11 @@
 """Timing, SQL capture and the bare-engine replay the figures are built on.
 
-Every lookup is measured twice on the same inputs: through our layers (``Database.read()``, the
-service function, SQLAlchemy, the dataclasses it returns) and as the very same SQL statements,
-captured from the engine while our function ran, replayed through the bare driver (``sqlite3`` or
-``psycopg``) on one open connection inside one transaction, rows fetched. The ratio between the
-two is the cost of our layers on this machine, whatever its speed.
+Every lookup is measured twice on the same inputs: through our layers (the unit the app uses for
+it — ``Database.lookup()`` for the hot reads, ``read()``/``write()`` for the rest —, the
+service function, SQLAlchemy's compiled statements, the dataclasses it returns) and as the very
+same SQL statements, captured while our function ran, replayed through the bare driver
+(``sqlite3`` or ``psycopg``) on one open connection inside one transaction, rows fetched. The
+ratio between the two is the cost of our layers on this machine, whatever its speed.
 """
 
 from __future__ import annotations
@@ -75,13 +76,20 @@ class Figure:
 
 
 class Capture:
-    """Records the statements an engine sends to its driver while active."""
+    """Records the statements a database sends to its driver while active: through the engine
+    (sessions, Core) and through the light read path (``Database.lookup()``)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.engine: Engine = db.engine
         self.statements: list[Statement] = []
         self.active = False
-        event.listen(engine, "before_cursor_execute", self._on_execute)
+        event.listen(self.engine, "before_cursor_execute", self._on_execute)
+        db.lookup_hooks.append(self._on_lookup)
+
+    def _on_lookup(self, statement: str, parameters: Any) -> None:
+        if self.active:
+            self.statements.append((statement, parameters))
 
     def _on_execute(
         self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool
@@ -104,6 +112,7 @@ class Capture:
 
     def close(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._on_execute)
+        self.db.lookup_hooks.remove(self._on_lookup)
 
 
 class Bare:

@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         info = machine(db)
         data = dataset(db)
         say(f"{data['requests']:,} requests in {info['database']}")
-        b = F.Bench(db, Bare(db), Capture(db.engine), random.Random(6), args.repeats, say)
+        b = F.Bench(db, Bare(db), Capture(db), random.Random(6), args.repeats, say)
         figs: list[Figure] = []
 
         def group(name: str, fn: Callable[[], list[Figure]]) -> None:
