@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -22,7 +21,7 @@ from ..identity import (
     mask_nik,
     normalize_nik,
     normalize_tracking_code,
-    normalize_wa,
+    wa_search_key,
 )
 from ..lookup import Reader, dialect_name, fetch
 from ..models import (
@@ -648,10 +647,9 @@ def _text_params(text: str, params: dict[str, Any]) -> tuple[str, ...]:
             params["nik"] = digits
         params["no_kk"] = digits
         kinds.append("nik")
-    if 9 <= len(digits) <= 15:
-        with suppress(ValidationError):
-            params["wa"] = normalize_wa(text)
-            kinds.append("wa")
+    if 9 <= len(digits) <= 15 and (wa := wa_search_key(text)) is not None:
+        params["wa"] = wa
+        kinds.append("wa")
     if any(c.isalpha() for c in text) and not code:
         prefix = " ".join(text.upper().split())
         params["name_like"] = _like_prefix(prefix)

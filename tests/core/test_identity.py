@@ -30,6 +30,7 @@ from sipelayanan.identity import (
     parse_nik,
     region,
     wa_digits,
+    wa_search_key,
 )
 from sipelayanan.resources import resource_path
 
@@ -341,6 +342,58 @@ def test_normalize_wa_errors(value: str, pattern: str) -> None:
     with pytest.raises(ValidationError, match=pattern) as info:
         normalize_wa(value)
     assert info.value.field == "wa"
+
+
+def _typed(national: str, style: int, seps: list[str]) -> str:
+    """A national number (8…) written as a clerk might type it."""
+    prefix = ("0", "+62", "62", "+62 ", "(0", "")[style]
+    body = "".join(c + (seps[i % len(seps)] if i in (2, 6) else "") for i, c in enumerate(national))
+    return (prefix + body.replace("(", "")) if prefix != "(0" else f"(0{body[:3]}) {body[3:]}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    national=st.from_regex(r"8[1-9][0-9]{7,10}", fullmatch=True),
+    style=st.integers(0, 5),
+    seps=st.lists(st.sampled_from(["", " ", "-", "."]), min_size=1, max_size=3),
+)
+def test_wa_search_key_equals_normalize_wa_for_every_number_it_accepts(
+    national: str, style: int, seps: list[str]
+) -> None:
+    """The search's cheap form of a typed number is exactly the stored form, whenever the
+    validating normaliser accepts the number (so a search finds what intake stored)."""
+    typed = _typed(national, style, seps)
+    try:
+        stored = normalize_wa(typed)
+    except ValidationError:
+        return  # not a valid mobile number: nothing with it was ever stored
+    assert wa_search_key(typed) == stored
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789+-(). 6", min_size=1, max_size=18))
+def test_wa_search_key_agrees_on_any_digits_text(text: str) -> None:
+    try:
+        stored = normalize_wa(text)
+    except ValidationError:
+        return
+    assert wa_search_key(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("0811-7961-500", "+628117961500"),
+        ("+62 811 7961 500", "+628117961500"),
+        ("628117961500", "+628117961500"),
+        ("(0811) 7961-500", "+628117961500"),
+        ("+1 650 253 0000", None),
+        ("0721 123456", None),
+        ("Budi 0811 7961 500", None),
+    ],
+)
+def test_wa_search_key_forms(text: str, key: str | None) -> None:
+    assert wa_search_key(text) == key
 
 
 @given(st.text(alphabet="0123456789+-() .", max_size=30))
