@@ -15,6 +15,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -140,12 +141,19 @@ def qr_text_for(session: Session, code: str) -> str:
     return qr_text(get_profile(session), case.code, case.service)
 
 
-def qr_matrix(text: str) -> list[list[bool]]:
-    """QR modules (True = dark), error correction M, without the quiet zone."""
+Matrix = tuple[tuple[bool, ...], ...]
+
+
+@lru_cache(maxsize=32)
+def qr_matrix(text: str) -> Matrix:
+    """QR modules (True = dark), error correction M, without the quiet zone.
+
+    Cached: a receipt is laid out twice (measured, then drawn), and choosing the best of the
+    eight mask patterns is most of a QR's ~18 ms."""
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     qr.add_data(text)
     qr.make(fit=True)
-    return [list(map(bool, row)) for row in qr.get_matrix()]
+    return tuple(tuple(map(bool, row)) for row in qr.get_matrix())
 
 
 # --------------------------------------------------------------------------- content
@@ -261,7 +269,7 @@ class Painter(Protocol):
 
     def image(self, raw: bytes, x: float, y: float, w: float, h: float) -> None: ...
 
-    def modules(self, matrix: list[list[bool]], x: float, y: float, size: float) -> None: ...
+    def modules(self, matrix: Matrix, x: float, y: float, size: float) -> None: ...
 
 
 def _width(s: str, style: Style, size: float) -> float:
@@ -280,7 +288,7 @@ def _wrap(s: str, style: Style, size: float, width: float) -> list[str]:
     return list(simpleSplit(s, _FILES[style][0], size, width)) or [""]
 
 
-def _runs(row: list[bool]) -> list[tuple[int, int]]:
+def _runs(row: Sequence[bool]) -> list[tuple[int, int]]:
     """(start, length) of each run of dark modules in a row."""
     out: list[tuple[int, int]] = []
     start = -1
@@ -368,7 +376,7 @@ class PdfPainter:
 
         self.c.drawImage(ImageReader(io.BytesIO(raw)), x, self.h - y - h, w, h, mask="auto")
 
-    def modules(self, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
+    def modules(self, matrix: Matrix, x: float, y: float, size: float) -> None:
         n = len(matrix)
         m = size / n
         self.c.setFillColor(self._color("#000000"))
@@ -447,7 +455,7 @@ class PngPainter:
         logo = logo.resize((max(1, self._p(w)), max(1, self._p(h))))
         self.img.paste(logo, (self._p(x), self._p(y)), logo)
 
-    def modules(self, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
+    def modules(self, matrix: Matrix, x: float, y: float, size: float) -> None:
         n = len(matrix)
         # whole pixels per module so every module has the same size: crisp and decodable
         px = max(1, int(size * self.k) // n)
