@@ -405,9 +405,11 @@ class Database:
         session (see :mod:`sipelayanan.lookup`); errors are translated as in ``read()``.
 
         SQLite: each thread keeps one connection for its lookups (a local file connection
-        never goes stale, and skipping the pool's checkout is a third of a change check).
+        never goes stale, and skipping the pool's checkout is a third of a change check); the
+        unit is one read transaction, so all its statements see one snapshot.
         PostgreSQL: a connection from the pool per unit, so its pre-ping notices a server that
-        restarted or a LAN that dropped the connection.
+        restarted or a LAN that dropped the connection; statements run in autocommit, each on
+        its own snapshot — what READ COMMITTED gives inside a transaction too.
         """
         if self._prepared is None:
             self._prepared = PreparedCache(self.engine.dialect)
@@ -424,17 +426,21 @@ class Database:
                 try:
                     if sqlite:  # one snapshot for every statement of the unit
                         conn.execute("BEGIN")
+                    else:
+                        # READ COMMITTED gives each statement its own snapshot with or without
+                        # a transaction (as in read()), so skip the BEGIN/ROLLBACK round trips
+                        conn.autocommit = True
                     yield unit
                     unit.close_cursor()
                     if sqlite:
                         conn.execute("COMMIT")
-                    else:
-                        conn.rollback()  # nothing to keep: end the snapshot
                     ok = True
                 except self.engine.dialect.loaded_dbapi.Error as exc:
                     raise self._wrap_driver_error(fairy, exc) from exc
             finally:
                 if not sqlite:
+                    with contextlib.suppress(Exception):  # a broken connection stays broken
+                        conn.autocommit = False  # as sessions expect it
                     fairy.close()  # back to the pool, which rolls back anything left open
                 elif not ok:
                     self._drop_held(fairy)  # whatever went wrong, the next unit starts afresh

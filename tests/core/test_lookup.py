@@ -239,3 +239,31 @@ def test_sqlite_stored_timestamps_read_back_as_aware_utc(tmp_path: Any) -> None:
         assert all(utc(v) for v in through_session + through_lookup)
     finally:
         db.dispose()
+
+
+def test_writes_after_lookups_stay_all_or_nothing(office_db: Database, actors: Any) -> None:
+    """A lookup may run its connection in autocommit (PostgreSQL); the connection a write
+    session gets back from the pool must be transactional again, after a lookup that succeeded
+    and after one that failed."""
+    with office_db.lookup() as look:
+        code = search(look, "", limit=1)[0].code
+    with pytest.raises(NotFound), office_db.lookup() as look:
+        case_view(look, "ABCDEFGH3")
+    with office_db.read() as s:
+        before = s.execute(select(Case.id)).scalars().all()
+    with pytest.raises(RuntimeError), office_db.write() as s:
+        dbapi = s.connection().connection.dbapi_connection
+        assert dbapi is not None and not getattr(dbapi, "autocommit", False)
+        svc.intake(
+            s,
+            actors["online"],
+            svc.IntakeData(
+                service="KTP_EL", nama="Setengah Jalan", nik="1808015708900003", wa="0812-3456-7890"
+            ),
+        )
+        s.flush()
+        raise RuntimeError("the PC fails before the commit")
+    with office_db.lookup() as look:
+        assert case_view(look, code).code == code
+    with office_db.read() as s:
+        assert s.execute(select(Case.id)).scalars().all() == before
