@@ -86,17 +86,20 @@ def _lookup(
     target: float | None,
     note: str = "",
     plan_of: int | None = 0,
+    session: bool = False,
 ) -> Figure:
-    """Time ``fn(unit, x)`` in the unit the app runs it in (``Database.lookup()``, as the
-    windows do through ``ops.run(…, lookup=True)``) against the same SQL replayed bare."""
+    """Time ``fn(unit, x)`` in the unit the app runs it in — ``Database.lookup()``, as the
+    windows do through ``ops.run(…, lookup=True)``, or with ``session`` a read session, as
+    reports run — against the same SQL replayed bare."""
+    unit = b.db.read if session else b.db.lookup
     captured: list[list[Statement]] = []
     for x in inputs:
-        with b.capture.recording() as statements, b.db.lookup() as s:
+        with b.capture.recording() as statements, unit() as s:
             fn(s, x)
         captured.append(list(statements))
 
     def ours(x: Any) -> None:
-        with b.db.lookup() as s:
+        with unit() as s:
             fn(s, x)
 
     def bare(x: Any) -> None:
@@ -345,6 +348,7 @@ def document_figures(b: Bench, doc_repeats: int = 5) -> list[Figure]:
             lambda s, p: rekap_data(s, p, None),
             target=None,
             plan_of=None,
+            session=True,
         )
     )
     b.plans.update(_plans_of(b, "rekap.query", lambda s: rekap_data(s, period, None)))
