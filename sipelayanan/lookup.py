@@ -42,8 +42,10 @@ Reader = Union[Session, "Lookup"]
 StatementHook = Callable[[str, Any], None]
 
 _Processor = Callable[[Any], Any] | None
+_REQUIRED = object()  # a bind parameter the caller must give
 #: where one driver parameter of an expanded statement comes from:
-#: (name, key in the caller's params, index in that list or None, default, bind processor)
+#: (name, key in the caller's params, index in that list or None, default or _REQUIRED,
+#: bind processor)
 _Source = tuple[str, str, int | None, Any, _Processor]
 
 
@@ -51,15 +53,14 @@ class Prepared:
     """One statement compiled for one dialect, ready to run on a bare driver cursor."""
 
     __slots__ = (
-        "binds",
         "compiled",
         "converters",
         "dialect",
-        "expanding",
         "expanding_keys",
-        "names",
+        "inline",
         "positional",
         "shapes",
+        "sources",
         "sql",
         "types",
     )
@@ -71,27 +72,27 @@ class Prepared:
         self.compiled = compiled
         self.sql: str = compiled.string
         self.positional: bool = bool(compiled.positional)
-        # IN (…) lists and literal-rendered values change the SQL with the values
-        self.expanding = bool(compiled.post_compile_params or compiled.literal_execute_params)
         order = compiled.positiontup if self.positional else list(compiled.bind_names.values())
         processors = compiled._bind_processors  # resolved by SQLAlchemy for this dialect
-        self.binds: tuple[tuple[str, str, Any, bool, _Processor], ...] = tuple(
+        #: where each driver parameter comes from, in the driver's order
+        self.sources: tuple[_Source, ...] = tuple(
             (
                 name,
                 compiled.binds[name].key,
-                compiled.binds[name].effective_value,
-                bool(compiled.binds[name].required),
+                None,
+                _REQUIRED
+                if compiled.binds[name].required
+                else compiled.binds[name].effective_value,
                 processors.get(name),
             )
             for name in order
         )
-        self.names = tuple(b[0] for b in self.binds)
-        # the SQL and parameter order of an expanding statement depend only on how many
-        # values each IN list has: built once per shape (unless values are rendered inline)
+        # values rendered into the SQL text (literal_execute) change it with every value
+        self.inline = bool(compiled.literal_execute_params)
+        # an IN (…) list changes the SQL and the parameters with the number of its values
+        # only: built once per shape
         self.expanding_keys = tuple(bp.key for bp in compiled.post_compile_params)
-        self.shapes: dict[tuple[int, ...], tuple[str, tuple[_Source, ...]]] | None = (
-            {} if self.expanding and not compiled.literal_execute_params else None
-        )
+        self.shapes: dict[tuple[int, ...], tuple[str, tuple[_Source, ...]]] = {}
         columns = getattr(stmt, "selected_columns", None)
         self.types = tuple(c.type.dialect_impl(dialect) for c in columns or ())
         self.dialect = dialect
@@ -101,72 +102,56 @@ class Prepared:
 
     def bind(self, params: dict[str, Any]) -> tuple[str, Any]:
         """The SQL string and the driver's parameters for these values."""
-        if self.shapes is not None:
-            return self._bind_shaped(params)
-        if self.expanding:
-            state = self.compiled.construct_expanded_state(params)
-            # the state names processors of the expanded values only; the others are compiled
-            procs = {**self.compiled._bind_processors, **state.processors}
-            values = state.parameters
-            if self.positional:
-                return state.statement, [
-                    procs[n](values[n]) if n in procs else values[n] for n in state.positiontup
-                ]
-            return state.statement, {
-                n: (procs[n](v) if n in procs else v) for n, v in values.items()
-            }
+        if self.inline:
+            return self._bind_inline(params)
+        if self.expanding_keys:
+            shape = tuple([len(params[key]) for key in self.expanding_keys])
+            built = self.shapes.get(shape)
+            if built is None:
+                built = self._build_shape(params)
+                if len(self.shapes) < 64:
+                    self.shapes[shape] = built
+            sql, sources = built
+        else:
+            sql, sources = self.sql, self.sources
         out: list[Any] = []
-        for name, key, default, required, proc in self.binds:
-            if key in params:
-                value = params[key]
-            elif required:
-                raise KeyError(f"no value for bind parameter {name!r}")
-            else:
-                value = default
-            out.append(proc(value) if proc is not None else value)
-        return self.sql, (out if self.positional else dict(zip(self.names, out, strict=True)))
-
-    def _bind_shaped(self, params: dict[str, Any]) -> tuple[str, Any]:
-        shape = tuple([len(params[key]) for key in self.expanding_keys])
-        built = self.shapes.get(shape) if self.shapes is not None else None
-        if built is None:
-            built = self._build_shape(params)
-            if self.shapes is not None and len(self.shapes) < 64:
-                self.shapes[shape] = built
-        sql, sources = built
-        out: list[Any] = []
-        for _name, key, index, default, proc in sources:
+        for name, key, index, default, proc in sources:
             if index is not None:
                 value = params[key][index]
             elif key in params:
                 value = params[key]
+            elif default is _REQUIRED:
+                raise KeyError(f"no value for bind parameter {name!r}")
             else:
                 value = default
             out.append(proc(value) if proc is not None else value)
         if self.positional:
             return sql, out
-        return sql, {s[0]: v for s, v in zip(sources, out, strict=True)}
+        return sql, {source[0]: v for source, v in zip(sources, out, strict=True)}
+
+    def _bind_inline(self, params: dict[str, Any]) -> tuple[str, Any]:
+        state = self.compiled.construct_expanded_state(params)
+        # the state names processors of the expanded values only; the others are compiled
+        procs = {**self.compiled._bind_processors, **state.processors}
+        values = state.parameters
+        if self.positional:
+            return state.statement, [
+                procs[n](values[n]) if n in procs else values[n] for n in state.positiontup
+            ]
+        return state.statement, {n: (procs[n](v) if n in procs else v) for n, v in values.items()}
 
     def _build_shape(self, params: dict[str, Any]) -> tuple[str, tuple[_Source, ...]]:
         """Expand once through SQLAlchemy and note where each driver parameter comes from."""
         state = self.compiled.construct_expanded_state(params)
-        origin: dict[str, tuple[str, int]] = {}
+        plain = {source[0]: source for source in self.sources}
+        sources: list[_Source] = []
         for name, expanded in state.parameter_expansion.items():
             key = self.compiled.binds[name].key
             for i, exp_name in enumerate(expanded):
-                origin[exp_name] = (key, i)
+                plain[exp_name] = (exp_name, key, i, None, state.processors.get(exp_name))
         names = state.positiontup if self.positional else list(state.parameters)
-        defaults = {b[0]: b for b in self.binds}
-        sources: list[_Source] = []
-        base = self.compiled._bind_processors
         for name in names or ():
-            proc = state.processors.get(name) or base.get(name)
-            if name in origin:
-                key, index = origin[name]
-                sources.append((name, key, index, None, proc))
-            else:
-                _n, key, default, _required, _p = defaults[name]
-                sources.append((name, key, None, default, proc))
+            sources.append(plain[name])
         return state.statement, tuple(sources)
 
     def convert(self, rows: list[Any], description: Any) -> list[Any]:

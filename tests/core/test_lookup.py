@@ -267,3 +267,24 @@ def test_writes_after_lookups_stay_all_or_nothing(office_db: Database, actors: A
         assert case_view(look, code).code == code
     with office_db.read() as s:
         assert s.execute(select(Case.id)).scalars().all() == before
+
+
+def test_values_rendered_into_the_sql_are_bound_per_call(office_db: Database) -> None:
+    """A parameter SQLAlchemy renders into the SQL text (literal_execute) and an IN list of
+    each length: the prepared statement must not reuse the SQL of an earlier call."""
+    from sqlalchemy import bindparam
+
+    stmt = (
+        select(Case.id, Case.received_at)
+        .where(
+            Case.id >= bindparam("low", literal_execute=True),
+            Case.id.in_(bindparam("ids", expanding=True)),
+        )
+        .order_by(Case.id)
+    )
+    for low, ids in ((1, [1, 2, 3]), (2, [1, 2, 3]), (1, [3]), (3, [1, 2, 3, 4, 5]), (1, [])):
+        with office_db.read() as s:
+            want = [tuple(r) for r in s.execute(stmt, {"low": low, "ids": ids})]
+        with office_db.lookup() as look:
+            assert [tuple(r) for r in look.rows(stmt, {"low": low, "ids": ids})] == want
+        assert want == [(i, want[n][1]) for n, i in enumerate(x for x in sorted(ids) if x >= low)]
