@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from ..calendar import OfficeHours, WorkCalendar
@@ -41,9 +41,12 @@ class OfficeProfile:
         return services()[service].wa_number if service in services() else ""
 
 
-def _get(session: Session, key: str) -> Any:
-    row = session.get(OfficeSetting, key)
-    return None if row is None else json.loads(row.value)
+_SETTING = select(OfficeSetting.value).where(OfficeSetting.key == bindparam("key"))
+
+
+def _get(session: Reader, key: str) -> Any:
+    found = fetch(session, _SETTING, {"key": key})
+    return None if not found else json.loads(found[0][0])
 
 
 def _put(session: Session, key: str, value: Any, now: datetime | None) -> None:
@@ -56,7 +59,7 @@ def _put(session: Session, key: str, value: Any, now: datetime | None) -> None:
         row.updated_at = resolve_now(now)
 
 
-def get_profile(session: Session) -> OfficeProfile:
+def get_profile(session: Reader) -> OfficeProfile:
     data = _get(session, "profile") or {}
     known = {k: v for k, v in data.items() if k in OfficeProfile.__dataclass_fields__}
     return OfficeProfile(**known)
@@ -73,7 +76,7 @@ def save_profile(
     )
 
 
-def get_hours(session: Session) -> OfficeHours:
+def get_hours(session: Reader) -> OfficeHours:
     data = _get(session, "hours")
     return OfficeHours.default() if data is None else OfficeHours.from_json(data)
 
@@ -125,18 +128,15 @@ def remove_closure(
     )
 
 
-_HOURS = select(OfficeSetting.value).where(OfficeSetting.key == "hours")
 _CLOSURE_DAYS = select(Closure.day)
 
 
 def work_calendar(session: Reader) -> WorkCalendar:
     """The office's calendar as stored now (hours and closures), through either kind of unit."""
-    found = fetch(session, _HOURS)
-    hours = OfficeHours.default() if not found else OfficeHours.from_json(json.loads(found[0][0]))
-    return WorkCalendar(hours, [r[0] for r in fetch(session, _CLOSURE_DAYS)])
+    return WorkCalendar(get_hours(session), [r[0] for r in fetch(session, _CLOSURE_DAYS)])
 
 
-def get_setting(session: Session, key: str, default: Any = None) -> Any:
+def get_setting(session: Reader, key: str, default: Any = None) -> Any:
     value = _get(session, key)
     return default if value is None else value
 

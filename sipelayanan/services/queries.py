@@ -575,6 +575,26 @@ class SearchFilters:
     date_to: date | None = None
 
 
+#: the columns a search row is read from, in SearchRow's order (the NIK is masked on reading)
+_SEARCH_COLUMNS = (
+    "id",
+    "code",
+    "service",
+    "pemohon_nama",
+    "nik",
+    "wa",
+    "status",
+    "current_step",
+    "received_at",
+    "due_at",
+)
+
+
+def _search_row(r: Sequence[Any]) -> SearchRow:
+    nik = mask_nik(r[4]) if r[4] else None
+    return SearchRow(r[0], r[1], r[2], r[3], nik, r[5], r[6], r[7], r[8], r[9])
+
+
 def _day_start(d: date) -> datetime:
     return datetime.combine(d, time(0), WIB)
 
@@ -623,12 +643,7 @@ def search(
         bool(f.date_to),
         after is not None,
     )
-    return [
-        SearchRow(
-            r[0], r[1], r[2], r[3], mask_nik(r[4]) if r[4] else None, r[5], r[6], r[7], r[8], r[9]
-        )
-        for r in fetch(session, stmt, params)
-    ]
+    return [_search_row(r) for r in fetch(session, stmt, params)]
 
 
 def _text_params(text: str, params: dict[str, Any]) -> tuple[str, ...]:
@@ -706,18 +721,7 @@ def _search_stmt(
     )
     c = Case.__table__.alias("hit")
     return (
-        select(
-            c.c.id,
-            c.c.code,
-            c.c.service,
-            c.c.pemohon_nama,
-            c.c.nik,
-            c.c.wa,
-            c.c.status,
-            c.c.current_step,
-            c.c.received_at,
-            c.c.due_at,
-        )
+        select(*(c.c[name] for name in _SEARCH_COLUMNS))
         .where(c.c.id.in_(page))
         .order_by(c.c.received_at.desc(), c.c.id.desc())
     )
@@ -778,18 +782,8 @@ def sla_state(
 
 @lru_cache(maxsize=1)
 def _rows_by_ids_stmt() -> Any:
-    return select(
-        Case.id,
-        Case.code,
-        Case.service,
-        Case.pemohon_nama,
-        Case.nik,
-        Case.wa,
-        Case.status,
-        Case.current_step,
-        Case.received_at,
-        Case.due_at,
-    ).where(Case.id.in_(bindparam("ids", expanding=True)))
+    columns = (Case.__table__.c[name] for name in _SEARCH_COLUMNS)
+    return select(*columns).where(Case.id.in_(bindparam("ids", expanding=True)))
 
 
 def search_rows_by_ids(session: Reader, ids: Sequence[int]) -> list[SearchRow]:
@@ -797,9 +791,4 @@ def search_rows_by_ids(session: Reader, ids: Sequence[int]) -> list[SearchRow]:
     from its bounded cache with this, by primary key."""
     if not ids:
         return []
-    return [
-        SearchRow(
-            r[0], r[1], r[2], r[3], mask_nik(r[4]) if r[4] else None, r[5], r[6], r[7], r[8], r[9]
-        )
-        for r in fetch(session, _rows_by_ids_stmt(), {"ids": list(ids)})
-    ]
+    return [_search_row(r) for r in fetch(session, _rows_by_ids_stmt(), {"ids": list(ids)})]
