@@ -50,6 +50,23 @@ def step_in_words(sdef: ServiceDef, step_no: int) -> str:
     return f"langkah {step_no} dari {sdef.last_step} — {what}"
 
 
+def public_missing_items(sdef: ServiceDef, items: list[str]) -> tuple[list[str], int]:
+    """What a status reply may say about missing berkas: the SOP's own requirement labels only.
+
+    Anything else was typed by staff (it may hold a name or NIK: "KTP a.n. …"), so it is only
+    counted, never echoed — the clerk's full list went to the pemohon's own WhatsApp number."""
+    known = {r.label.casefold(): r.label for r in sdef.requirements}
+    labels: list[str] = []
+    other = 0
+    for item in items:
+        label = known.get(str(item).strip().casefold())
+        if label is None:
+            other += 1
+        elif label not in labels:
+            labels.append(label)
+    return labels, other
+
+
 def status_reply(session: Session, text: str, *, now: datetime | None = None) -> str:
     """Answer a status question. ``text`` may be the code (any case, with or without the
     hyphen), ``STATUS <code>`` or a scanned link holding it. Never raises for bad input."""
@@ -101,9 +118,14 @@ def status_reply(session: Session, text: str, *, now: datetime | None = None) ->
         import json
 
         items = json.loads(case.missing_items) if case.missing_items else []
-        if items:
+        labels, other = public_missing_items(sdef, items)
+        if labels or other:
             lines.append("Yang perlu dikirim:")
-            lines += [f"- {item}" for item in items]
+            lines += [f"- {label}" for label in labels]
+            if other:
+                lines.append(
+                    f"- {other} butir lain, sebagaimana disampaikan petugas melalui WhatsApp"
+                )
         lines.append("Perkiraan selesai dihitung kembali setelah berkas lengkap diterima.")
     elif case.status == CaseStatus.SELESAI:
         finished = case.finished_at or at

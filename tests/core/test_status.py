@@ -77,7 +77,7 @@ def test_waiting_cancelled_and_complaint(db: Database, actors: dict[str, Any]) -
             s,
             actors["online"],
             waiting,
-            missing=["pas foto anak 3x4"],
+            missing=["pas_foto_3x4", "fotokopi KK a.n. Hendrawan Wulandari"],
             note="Foto buram, Hendrawan.",
             now=T0,
         )
@@ -98,7 +98,11 @@ def test_waiting_cancelled_and_complaint(db: Database, actors: dict[str, Any]) -
         w = clean(status_reply(s, waiting))
         c = clean(status_reply(s, cancelled))
         p = clean(status_reply(s, complaint))
-    assert "berkas belum lengkap" in w and "- pas foto anak 3x4" in w
+    assert "berkas belum lengkap" in w
+    assert "- Pas foto anak ukuran 3x4 (untuk anak berumur lebih dari 5 tahun)" in w
+    # the clerk's free text is counted, never echoed (it named the pemohon)
+    assert "- 1 butir lain, sebagaimana disampaikan petugas melalui WhatsApp" in w
+    assert "fotokopi KK a.n." not in w
     assert "dihitung kembali setelah berkas lengkap" in w
     assert "Status: permohonan dibatalkan pada Selasa, 17 November 2026 pukul 08.30 WIB" in c
     assert p.startswith(f"Status pengaduan {shown(complaint)}")
@@ -131,3 +135,23 @@ def test_unknown_and_mistyped_codes_get_a_clear_answer(
     for reply in replies.values():
         assert "STATUS ABCD-EFGH3" in reply or reply.startswith("Kode ABCD-EFGH3")
         assert ".." not in reply
+
+
+def test_free_text_missing_items_never_reach_the_reply(
+    db: Database, actors: dict[str, Any]
+) -> None:
+    """A complaint returned with "KTP a.n. <name> <NIK>" must not publish that name and NIK to
+    whoever holds the code (found by an outside test)."""
+    complaint = intake(db, actors, "PENGADUAN", T0, nama="Hendrawan Wulandari")
+    with db.write() as s:
+        svc.return_to_pemohon(
+            s,
+            actors["aduan"],
+            complaint,
+            missing=[f"KTP a.n. Hendrawan Wulandari {NIK}", "surat dari 0812-3456-7890"],
+            now=T0,
+        )
+    with db.read() as s:
+        reply = clean(status_reply(s, complaint))
+    assert "- 2 butir lain, sebagaimana disampaikan petugas melalui WhatsApp" in reply
+    assert "KTP a.n." not in reply and "surat dari" not in reply
