@@ -525,7 +525,8 @@ class Database:
             upgrade(self.engine)
 
     def schema_is_current(self) -> bool:
-        """Whether the schema is at the newest migration (connection failures translated)."""
+        """Whether the schema is at the newest migration (connection failures translated);
+        raises ``migrate.SchemaTooNew`` for a database a newer app version migrated."""
         from .migrate import is_up_to_date
 
         with self._translate():
