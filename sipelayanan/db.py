@@ -43,9 +43,10 @@ IDLE_IN_TRANSACTION_SECONDS = 300
 
 
 def default_data_dir() -> Path:
-    from platformdirs import user_data_dir
+    """The PC's data folder (machine-wide where there is one): see :mod:`.data_folder`."""
+    from .data_folder import data_folder
 
-    return Path(user_data_dir(APP_NAME, APP_AUTHOR))
+    return data_folder()
 
 
 def default_url() -> str:
@@ -56,8 +57,9 @@ def default_url() -> str:
 
     if machine := machine_db_url():
         return machine
-    path = default_data_dir() / "sipelayanan.sqlite3"
-    return f"sqlite:///{path}"
+    from .data_folder import default_database  # moves a per-user file of an old version once
+
+    return f"sqlite:///{default_database().path}"
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -11,8 +11,10 @@ office PostgreSQL server, and writes the answer where every Windows account of t
     url = postgresql://petugas@192.168.1.10:5432/sipelayanan
 
 The password is never in that file (the app keeps it in the OS keyring). ``mode = sqlite`` or an
-empty ``url`` means the per-user SQLite file. ``db.default_url()`` consults this after the
-``SIPELAYANAN_DB`` environment variable; ``SIPELAYANAN_MACHINE_CONFIG`` names another file.
+empty ``url`` means the PC's own SQLite file in its machine-wide data folder (see
+:mod:`sipelayanan.data_folder`), shared by every Windows account of the PC.
+``db.default_url()`` consults this after the ``SIPELAYANAN_DB`` environment variable;
+``SIPELAYANAN_MACHINE_CONFIG`` names another file.
 
 A file that exists but cannot be read or holds a bad URL is an error, never silently ignored: a
 PC that quietly fell back to a local database would split the office's records in two.
@@ -40,8 +42,9 @@ def machine_config_path() -> Path:
     if override:
         return Path(override)
     if sys.platform == "win32":
-        base = os.environ.get("PROGRAMDATA") or r"C:\ProgramData"
-        return Path(base) / "SiPelayanan" / "sipelayanan.ini"
+        from .data_folder import programdata_folder
+
+        return programdata_folder() / "sipelayanan.ini"
     return Path("/etc/sipelayanan/sipelayanan.ini")
 
 

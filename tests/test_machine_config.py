@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from sipelayanan.data_folder import ENV_DATA_DIR
 from sipelayanan.db import ENV_DB, Database, default_url
 from sipelayanan.errors import DatabaseUnavailable
 from sipelayanan.machine_config import ENV_MACHINE_CONFIG, machine_config_path, machine_db_url
@@ -29,7 +30,8 @@ def ini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path.parent.mkdir(parents=True)
     monkeypatch.setenv(ENV_MACHINE_CONFIG, str(path))
     monkeypatch.delenv(ENV_DB, raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))  # the per-user default
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))  # a per-user old file
+    monkeypatch.setenv(ENV_DATA_DIR, str(path.parent / "data"))  # the PC's data folder
     return path
 
 
@@ -50,9 +52,10 @@ def test_path_is_machine_wide(
 
 
 def test_no_file_means_no_choice(ini: Path, tmp_path: Path) -> None:
+    """No choice: the PC's own SQLite file in the machine-wide data folder."""
     assert not ini.exists()
     assert machine_db_url() is None
-    assert default_url() == f"sqlite:///{tmp_path / 'home-data'}/SiPelayanan/sipelayanan.sqlite3"
+    assert default_url() == f"sqlite:///{ini.parent / 'data' / 'sipelayanan.sqlite3'}"
 
 
 @pytest.mark.parametrize(
@@ -124,8 +127,8 @@ def test_app_opens_the_database_the_installer_chose(ini: Path, db_url: str, tmp_
         # Exactly the form the installer writes: no driver, no password.
         url = url.set(drivername="postgresql")
     chosen = url.render_as_string(hide_password=False)
-    # An SQLite URL is honoured when written by hand without "mode = sqlite" (which means "each
-    # Windows user's own file"), e.g. one file shared by every account of a single PC.
+    # An SQLite URL is honoured when written by hand without "mode = sqlite" (which means "the
+    # PC's own file in its data folder"), e.g. a file on another local disk.
     mode = "mode = postgresql\n" if url.get_backend_name() == "postgresql" else ""
     write_ini(ini, f"[database]\n{mode}url = {chosen}\n", "cp1252")
     db = Database()
