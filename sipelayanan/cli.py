@@ -110,6 +110,22 @@ def acting_user(db: Any, args: argparse.Namespace) -> Any:
     return login(db, args.user, read_password(f"Kata sandi {args.user}: "))
 
 
+def admin_actor(db: Any, args: argparse.Namespace) -> Any:
+    """The logged-in admin for user management (``--user``). Without ``--user`` this is allowed
+    only while the office has no active admin yet — to create the very first one."""
+    from .services.users import needs_first_admin
+
+    if args.user:
+        return acting_user(db, args).actor()
+    with db.read() as session:
+        if needs_first_admin(session):
+            return None
+    raise UsageError(
+        "Perintah ini hanya untuk admin: tambahkan --user ADMIN (kata sandi admin dibaca dari "
+        "standard input)."
+    )
+
+
 def fmt_dt(value: Any) -> str:
     from .calendar import WIB
 
@@ -193,6 +209,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from .services.users import create_user
 
     db = open_db(args)
+    actor = admin_actor(db, args)
     password = read_password(f"Kata sandi untuk {args.username}: ", confirm=True)
     with db.write() as session:
         info = create_user(
@@ -202,16 +219,20 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             password=password,
             roles=args.role,
             nip=args.nip,
+            actor=actor,
         )
     print(f"Pengguna {info.username} dibuat dengan peran: {', '.join(info.roles)}.")
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    from .services.users import list_users
+    from .services.users import list_users, require_admin
 
     db = open_db(args)
+    actor = admin_actor(db, args)
     with db.read() as session:
+        if actor is not None:
+            require_admin(session, actor)
         users = list_users(session)
     for u in users:
         state = "aktif" if u.active else "nonaktif"
@@ -223,9 +244,11 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     from .services.users import set_password
 
     db = open_db(args)
+    # An admin sets anyone's password; a user may change their own (--user NAMA_SENDIRI).
+    actor = admin_actor(db, args)
     password = read_password(f"Kata sandi baru untuk {args.username}: ", confirm=True)
     with db.write() as session:
-        set_password(session, args.username, password)
+        set_password(session, args.username, password, actor=actor)
     print(f"Kata sandi {args.username} diganti.")
     return 0
 
@@ -234,8 +257,9 @@ def cmd_user_active(args: argparse.Namespace) -> int:
     from .services.users import update_user
 
     db = open_db(args)
+    actor = admin_actor(db, args)
     with db.write() as session:
-        update_user(session, args.username, active=args.active)
+        update_user(session, args.username, active=args.active, actor=actor)
     print(f"Pengguna {args.username} {'diaktifkan' if args.active else 'dinonaktifkan'}.")
     return 0
 
@@ -244,7 +268,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 
     db = open_db(args)
-    summary = load_demo(db, count=args.jumlah, seed=args.seed)
+    actor = acting_user(db, args).actor() if args.user else None
+    summary = load_demo(db, count=args.jumlah, seed=args.seed, actor=actor, tambah=args.tambah)
     print(f"Data demo dimuat: {summary.cases} permohonan, {summary.users_created} pengguna baru.")
     print(f"Pengguna demo (kata sandi semuanya '{DEMO_PASSWORD}'):")
     for username, full_name, roles in DEMO_USERS:
@@ -303,11 +328,17 @@ def cmd_case_new(args: argparse.Namespace) -> int:
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
-    from .services.queries import case_view
+    from .identity import ValidationError, normalize_tracking_code
+    from .services.access import view_case
 
+    try:
+        normalize_tracking_code(args.code)  # a mistyped code is refused before the password
+    except ValidationError as exc:
+        raise InputError(str(exc), "kode") from exc
     db = open_db(args)
-    with db.read() as session:
-        view = case_view(session, args.code)
+    user = acting_user(db, args)
+    with db.write() as session:  # the view of personal data is recorded (UU 27/2022)
+        view = view_case(session, user.actor(), args.code, channel="cli")
     if args.json:
         print(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
         return 0
@@ -536,7 +567,16 @@ def build_parser() -> Parser:
     sl.add_argument("--json", action="store_true", help="keluaran JSON")
     sl.set_defaults(func=cmd_sop_list)
 
-    user = sub.add_parser("user", help="kelola pengguna").add_subparsers(
+    def admin_option(sp: argparse.ArgumentParser, *, own: bool = False) -> None:
+        extra = "; atau pengguna itu sendiri untuk kata sandinya" if own else ""
+        sp.add_argument(
+            "--user",
+            metavar="ADMIN",
+            help="admin yang bertindak, kata sandinya baris pertama standard input (wajib, "
+            f"kecuali untuk membuat admin pertama pada basis data kosong){extra}",
+        )
+
+    user = sub.add_parser("user", help="kelola pengguna (admin)").add_subparsers(
         dest="user_command", metavar="PERINTAH", required=True, parser_class=Parser
     )
     ua = user.add_parser("add", help="tambah pengguna (kata sandi dibaca dari standard input)")
@@ -551,10 +591,17 @@ def build_parser() -> Parser:
         "kadis, petugas_penyerahan, petugas_aduan, pejabat_aduan, tim_aduan, admin",
     )
     ua.add_argument("--nip", help="NIP (opsional)")
+    admin_option(ua)
     ua.set_defaults(func=cmd_user_add)
-    user.add_parser("list", help="daftar pengguna").set_defaults(func=cmd_user_list)
-    up = user.add_parser("passwd", help="ganti kata sandi (dibaca dari standard input)")
+    ul = user.add_parser("list", help="daftar pengguna")
+    admin_option(ul)
+    ul.set_defaults(func=cmd_user_list)
+    up = user.add_parser(
+        "passwd",
+        help="ganti kata sandi (dibaca dari standard input, setelah kata sandi --user)",
+    )
     up.add_argument("username", metavar="USERNAME")
+    admin_option(up, own=True)
     up.set_defaults(func=cmd_user_passwd)
     for name, active, text in (
         ("deactivate", False, "nonaktifkan"),
@@ -562,11 +609,22 @@ def build_parser() -> Parser:
     ):
         ud = user.add_parser(name, help=f"{text} pengguna")
         ud.add_argument("username", metavar="USERNAME")
+        admin_option(ud)
         ud.set_defaults(func=cmd_user_active, active=active)
 
     demo = sub.add_parser("demo", help="muat pengguna dan permohonan contoh untuk mencoba")
     demo.add_argument("--jumlah", type=int, default=300, help="jumlah permohonan (bawaan 300)")
     demo.add_argument("--seed", type=int, default=2022, help="benih acak (bawaan 2022)")
+    demo.add_argument(
+        "--tambah",
+        action="store_true",
+        help="tambahkan permohonan contoh walau basis data sudah berisi permohonan",
+    )
+    demo.add_argument(
+        "--user",
+        metavar="ADMIN",
+        help="admin yang memuat data demo (wajib bila basis data sudah memiliki admin)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     case = sub.add_parser("case", help="permohonan/pengaduan").add_subparsers(
@@ -610,8 +668,9 @@ def build_parser() -> Parser:
     acting(cn)
     cn.set_defaults(func=cmd_case_new)
 
-    cs = case.add_parser("show", help="tampilkan permohonan")
+    cs = case.add_parser("show", help="tampilkan permohonan (dicatat di log akses)")
     cs.add_argument("code", metavar="KODE")
+    acting(cs)
     cs.add_argument("--json", action="store_true", help="keluaran JSON")
     cs.set_defaults(func=cmd_case_show)
 
@@ -698,11 +757,50 @@ def build_parser() -> Parser:
 # Other modules (reports, backup, …) add their sub-commands here without editing this file.
 EXTENSIONS: list[Callable[[Any], None]] = []
 
+#: The modules that add sub-commands, and the top-level commands each one adds to or extends.
+#: Only the module of the chosen command is imported (start-up time: ``status`` needs neither
+#: the backup code nor the report tooling); all of them for ``--help`` or an unknown word.
+EXTENSION_COMMANDS: dict[str, frozenset[str]] = {
+    "sipelayanan.reports.cli": frozenset({"receipt", "report", "status"}),
+    "sipelayanan.ops_cli": frozenset({"backup", "restore", "db"}),
+}
+#: Top-level commands :func:`build_parser` defines itself.
+CORE_COMMANDS = frozenset({"db", "sop", "user", "demo", "case", "audit"})
+_HELP = frozenset({"-h", "--help"})
 
-def _load_extensions() -> None:
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The sub-command named in ``argv`` (the first word after the global options)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--db":
+            skip = True
+        elif token == "--":
+            return None
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
+def extension_modules(argv: Sequence[str] | None) -> list[str]:
+    """The extension modules ``argv`` needs: none for ``--version`` or the desktop app."""
+    if argv is None:
+        return list(EXTENSION_COMMANDS)
+    command = command_word(argv)
+    if command is None:
+        return list(EXTENSION_COMMANDS) if _HELP.intersection(argv) else []
+    wanted = [name for name, commands in EXTENSION_COMMANDS.items() if command in commands]
+    if wanted or command in CORE_COMMANDS:
+        return wanted
+    return list(EXTENSION_COMMANDS)  # a typo: argparse lists every command there is
+
+
+def _load_extensions(argv: Sequence[str] | None = None) -> None:
     import importlib
 
-    for name in ("sipelayanan.reports.cli", "sipelayanan.ops_cli"):
+    for name in extension_modules(argv):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -728,12 +826,15 @@ class SopDefinitionError(SipelayananError):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Parse first and import only what the chosen command needs: ``--version`` and ``--help``
+    # never load SQLAlchemy, Qt or the report tooling.
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _load_extensions(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     from .logs import setup_logging
 
     setup_logging()
-    _load_extensions()
-    parser = build_parser()
-    args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
     if args.self_test:
         func = cmd_self_test

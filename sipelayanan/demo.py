@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .calendar import WIB, WorkCalendar
 from .db import Database
-from .models import User
+from .errors import DomainError, PermissionDenied
+from .models import Case, User
 from .services import cases as svc
 from .services.context import Actor
 from .services.office import work_calendar
-from .services.users import create_user
+from .services.users import create_user, needs_first_admin, require_admin
 from .sop import services
 
 DEMO_PASSWORD = "rahasia123"
@@ -139,12 +140,16 @@ def _random_time(rng: random.Random, cal: WorkCalendar, start: datetime, end: da
     return t
 
 
-def ensure_demo_users(db: Database) -> tuple[dict[str, Actor], int]:
+def ensure_demo_users(db: Database, actor: Actor | None = None) -> tuple[dict[str, Actor], int]:
+    """Create the demo staff that are missing. ``actor`` is the admin who asked; without one
+    this works only on an office with no admin yet (the demo admin is created first and then
+    creates the others)."""
     actors: dict[str, Actor] = {}
     created = 0
     with db.write() as session:
         for username, full_name, roles in DEMO_USERS:
             user = session.execute(select(User).where(User.username == username)).scalar()
+            fresh = user is None
             if user is None:
                 info = create_user(
                     session,
@@ -152,11 +157,14 @@ def ensure_demo_users(db: Database) -> tuple[dict[str, Actor], int]:
                     full_name=full_name,
                     password=DEMO_PASSWORD,
                     roles=roles,
+                    actor=actor,
                 )
                 actors[username] = Actor(info.id, username)
                 created += 1
             else:
                 actors[username] = Actor(user.id, username)
+            if actor is None and fresh and "admin" in roles:
+                actor = actors[username]  # the admin this call just set up creates the rest
     return actors, created
 
 
@@ -167,9 +175,28 @@ def load_demo(
     seed: int = 2022,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    actor: Actor | None = None,
+    tambah: bool = False,
 ) -> DemoSummary:
+    """Demo staff and ``count`` sample requests. On an office that already has an admin this
+    needs that admin (``actor``); on one that already holds requests it adds more only when
+    asked (``tambah``), so a second run never silently doubles the data."""
+    with db.read() as session:
+        if actor is None and not needs_first_admin(session):
+            raise PermissionDenied(
+                "Basis data ini sudah memiliki admin: data demo hanya dapat dimuat oleh admin "
+                "yang masuk (--user ADMIN)."
+            )
+        if actor is not None:
+            require_admin(session, actor)
+        existing = int(session.execute(select(func.count(Case.id))).scalar_one())
+    if existing and not tambah:
+        raise DomainError(
+            f"Basis data ini sudah berisi {existing} permohonan; data demo tidak dimuat. "
+            "Gunakan --tambah bila memang ingin menambah permohonan contoh."
+        )
     rng = random.Random(seed)
-    actors, created = ensure_demo_users(db)
+    actors, created = ensure_demo_users(db, actor)
     by_role: dict[str, Actor] = {}
     for username, _full, roles in DEMO_USERS:
         for role in roles:

@@ -56,8 +56,20 @@ def _format_of(path: Path, allowed: tuple[str, ...]) -> str:
     return ext
 
 
-def _actor(db: Any, args: argparse.Namespace) -> Any:
-    return cli.acting_user(db, args).actor() if args.user else None
+#: Reports that list pemohon or pelapor by name: reading them needs a login, which is recorded.
+PERSONAL_DATA_REPORTS = frozenset({"register", "pengaduan"})
+
+
+def _actor(db: Any, args: argparse.Namespace, *, required: bool = False) -> Any:
+    if not args.user:
+        if required:
+            raise InputError(
+                "Dokumen ini memuat data pribadi: tambahkan --user USERNAME (kata sandi dari "
+                "standard input); pencetakannya dicatat di log audit.",
+                "user",
+            )
+        return None
+    return cli.acting_user(db, args).actor()
 
 
 def _size(data: bytes) -> str:
@@ -72,7 +84,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     path = Path(args.output)
     fmt = _format_of(path, ("pdf", "png"))
     db = cli.open_db(args)
-    actor = _actor(db, args)
+    actor = _actor(db, args, required=True)
     with db.write() as session:
         data = receipt(session, args.code, fmt, actor=actor)  # type: ignore[arg-type]
     _write(path, data)
@@ -99,7 +111,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise InputError("Isi periode laporan: --from YYYY-MM-DD --to YYYY-MM-DD.", "period")
         date_from, date_to = args.date_from, args.date_to
     db = cli.open_db(args)
-    actor = _actor(db, args)
+    actor = _actor(db, args, required=args.kind in PERSONAL_DATA_REPORTS)
     show = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
@@ -141,11 +153,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 def add_commands(sub: Any) -> None:
     from . import REPORT_KINDS, REPORT_LABELS
 
-    def user_option(p: argparse.ArgumentParser) -> None:
+    def user_option(p: argparse.ArgumentParser, when: str = "wajib") -> None:
         p.add_argument(
             "--user",
             metavar="USERNAME",
-            help="petugas yang mencetak, dicatat di log audit (kata sandi dari standard input)",
+            help=f"petugas yang mencetak, dicatat di log audit (kata sandi dari standard "
+            f"input); {when}",
         )
 
     rc = sub.add_parser("receipt", help="cetak tanda terima permohonan (.pdf A5 atau .png)")
@@ -199,7 +212,7 @@ def add_commands(sub: Any) -> None:
         metavar="FILE",
         help="file keluaran: .pdf, atau .xlsx untuk register, rekap, kinerja dan pengaduan",
     )
-    user_option(rp)
+    user_option(rp, "wajib untuk " + " dan ".join(sorted(PERSONAL_DATA_REPORTS)))
     rp.set_defaults(func=cmd_report)
 
     st = sub.add_parser("status", help="jawaban status permohonan yang aman dikirim ke pemohon")

@@ -100,11 +100,31 @@ def _check_username(username: str) -> str:
 
 
 def _require_admin(session: Session, actor: Actor | None) -> None:
+    """User management is an admin's. Without a logged-in actor it is allowed only while the
+    office has no active admin at all — setting up the very first one on an empty database."""
     if actor is None:
-        return  # bootstrap / command line run by whoever controls the database
+        if _active_admins(session) == 0:
+            return
+        raise PermissionDenied(
+            "Hanya admin yang dapat mengelola pengguna: masuk sebagai admin terlebih dahulu."
+        )
     user = session.get(User, actor.user_id)
     if user is None or not user.active or "admin" not in user.role_keys:
         raise PermissionDenied("Hanya admin yang dapat mengelola pengguna.")
+
+
+#: Who the audit names when the first admin is set up before anyone can log in.
+SETUP_USERNAME = "(penyiapan awal)"
+
+
+def needs_first_admin(session: Session) -> bool:
+    """True while no active admin exists: the only time user management needs no login."""
+    return _active_admins(session) == 0
+
+
+def require_admin(session: Session, actor: Actor) -> None:
+    """Refuse unless ``actor`` is an active admin."""
+    _require_admin(session, actor)
 
 
 def count_users(session: Session) -> int:
@@ -151,7 +171,7 @@ def create_user(
         user.id,
         {"username": username, "roles": role_list},
         now=now,
-        username="(sistem)",
+        username=SETUP_USERNAME,
     )
     return _info(user)
 
@@ -266,7 +286,7 @@ def set_password(
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
-    audit.record(session, actor, "user.password", "user", user.id, now=now, username="(sistem)")
+    audit.record(session, actor, "user.password", "user", user.id, now=now, username=SETUP_USERNAME)
 
 
 def _active_admins(session: Session) -> int:
@@ -332,6 +352,6 @@ def update_user(
     if was_admin and not still_admin and _active_admins(session) == 0:
         raise DomainError("Admin terakhir tidak dapat dinonaktifkan atau dicabut perannya.")
     audit.record(
-        session, actor, "user.update", "user", user.id, changes, now=now, username="(sistem)"
+        session, actor, "user.update", "user", user.id, changes, now=now, username=SETUP_USERNAME
     )
     return _info(user)

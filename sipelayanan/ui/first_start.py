@@ -56,13 +56,18 @@ def _setup(profile: OfficeProfile, username: str, full_name: str, password: str)
     return run
 
 
-def _demo(url: str, count: int) -> Callable[[Session, Callable[[int, int], None]], DemoSummary]:
+def _demo(
+    url: str, count: int, admin: UserInfo
+) -> Callable[[Session, Callable[[int, int], None]], DemoSummary]:
     def run(_session: Session, progress: Callable[[int, int], None]) -> DemoSummary:
         from ..db import Database
+        from ..services.context import Actor
 
         db = Database(url)  # load_demo runs its own units of work
         try:
-            return load_demo(db, count=count, progress=progress)
+            # The admin just set up loads the demo staff; their own account stays theirs.
+            actor = Actor(admin.id, admin.username)
+            return load_demo(db, count=count, progress=progress, actor=actor)
         finally:
             db.dispose()
 
@@ -130,7 +135,8 @@ class FirstStartDialog(QDialog):
         self.demo = QCheckBox(
             tr(
                 "Muat data demo untuk mencoba: pengguna contoh untuk setiap peran (kata sandi "
-                "rahasia123) dan {n} permohonan contoh",
+                "rahasia123; akun admin tetap akun yang Anda buat di atas) dan {n} permohonan "
+                "contoh",
                 n=demo_count,
             ),
             self,
@@ -243,7 +249,7 @@ class FirstStartDialog(QDialog):
         self.progress.setValue(0)
         self.progress.show()
         self.ops.run(
-            _demo(self.ops.url, self.demo_count),
+            _demo(self.ops.url, self.demo_count, admin),
             write=False,
             long=True,
             on_progress=self._on_progress,

@@ -46,7 +46,7 @@ def run(
 def show(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str, code: str
 ) -> dict[str, Any]:
-    rc, out, _ = run(monkeypatch, capsys, db_url, "case", "show", code, "--json")
+    rc, out, _ = run(monkeypatch, capsys, db_url, "case", "show", code, "--json", "--user", "kasi")
     assert rc == 0
     return json.loads(out)  # type: ignore[no-any-return]
 
@@ -315,8 +315,13 @@ def test_cli_complaint_simple_path(
             ],
             "Layanan",
         ),
-        (["case", "show", "ABCD-EFGH2"], "salah ketik"),
-        (["case", "show", "ABCD-EFGH3"], "tidak ditemukan"),
+        (["case", "show", "ABCD-EFGH2", "--user", "kasi"], "salah ketik"),
+        (["case", "show", "ABCD-EFGH3", "--user", "kasi"], "tidak ditemukan"),
+        (["case", "show", "ABCD-EFGH3"], "--user"),
+        (["user", "add", "x", "--name", "X", "--role", "admin"], "hanya untuk admin"),
+        (["user", "passwd", "kadis"], "hanya untuk admin"),
+        (["user", "list"], "hanya untuk admin"),
+        (["demo", "--jumlah", "1"], "admin"),
         (
             [
                 "case",
@@ -418,7 +423,9 @@ def test_user_add_and_login(
         "operator_online",
         "--role",
         "operator",
-        stdin="kunci-rahasia-1\n",
+        "--user",
+        "admin",
+        stdin=f"{DEMO_PASSWORD}\nkunci-rahasia-1\n",
     )
     assert rc == 0, err
     rc, _out, err = run(
@@ -451,7 +458,9 @@ def test_user_add_and_login(
         "R",
         "--role",
         "operator",
-        stdin="kunci-rahasia-1\n",
+        "--user",
+        "admin",
+        stdin=f"{DEMO_PASSWORD}\nkunci-rahasia-1\n",
     )
     assert rc == 2 and "sudah dipakai" in err
     rc, _, err = run(
@@ -465,7 +474,9 @@ def test_user_add_and_login(
         "B",
         "--role",
         "lurah",
-        stdin="kunci-rahasia-1\n",
+        "--user",
+        "admin",
+        stdin=f"{DEMO_PASSWORD}\nkunci-rahasia-1\n",
     )
     assert rc == 2 and "Peran tidak dikenal" in err
 
@@ -481,7 +492,9 @@ def test_real_process_help_and_error(tmp_path: Path) -> None:
         [exe, "case", "new", "--help"], capture_output=True, text=True, env=env, check=True
     )
     assert "penggunaan:" in out.stdout and "--service" in out.stdout and "opsi" in out.stdout
-    bad = subprocess.run([exe, "case", "show", "XYZ"], capture_output=True, text=True, env=env)
+    bad = subprocess.run(
+        [exe, "case", "show", "XYZ", "--user", "kasi"], capture_output=True, text=True, env=env
+    )
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     version = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env)
@@ -516,3 +529,134 @@ def test_broken_sop_file_stops_the_start(tmp_path: Path) -> None:
     assert "KK.toml" in out.stderr and "lurah" in out.stderr
     assert any(f":{n}:" in out.stderr for n in range(line - 3, line + 1)), out.stderr
     assert "Traceback" not in out.stderr
+
+
+def _empty_office(tmp_path: Path) -> str:
+    from sipelayanan.db import Database
+
+    url = f"sqlite:///{tmp_path / 'kosong.sqlite3'}"
+    Database(url).upgrade()
+    return url
+
+
+def test_first_admin_needs_no_login_but_every_later_change_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Anyone at any PC could make themselves admin or Kepala Dinas (found by an outside test):
+    only the very first admin of an empty office is created without a login."""
+    url = _empty_office(tmp_path)
+    args = ("user", "add", "kepala", "--name", "Admin Pertama", "--role", "admin")
+    rc, _, err = run(monkeypatch, capsys, url, *args, stdin="sandi-admin-1\n")
+    assert rc == 0, err
+    again = ("user", "add", "maling", "--name", "Maling", "--role", "admin")
+    rc, _, err = run(monkeypatch, capsys, url, *again, stdin="sandi-maling-1\n")
+    assert rc == 2 and "hanya untuk admin" in err
+    rc, _, err = run(monkeypatch, capsys, url, "user", "passwd", "kepala", stdin="baru-sekali-1\n")
+    assert rc == 2 and "hanya untuk admin" in err
+    # the first admin adds a Kasi, who cannot promote anyone
+    rc, _, err = run(
+        monkeypatch,
+        capsys,
+        url,
+        "user",
+        "add",
+        "kasi1",
+        "--name",
+        "Kasi Satu",
+        "--role",
+        "kasi",
+        "--user",
+        "kepala",
+        stdin="sandi-admin-1\nsandi-kasi-11\n",
+    )
+    assert rc == 0, err
+    rc, _, err = run(
+        monkeypatch, capsys, url, *again, "--user", "kasi1", stdin="sandi-kasi-11\nx-123456789\n"
+    )
+    assert rc == 2 and "Hanya admin" in err
+    # a user changes their own password with their own login
+    rc, _, err = run(
+        monkeypatch,
+        capsys,
+        url,
+        "user",
+        "passwd",
+        "kasi1",
+        "--user",
+        "kasi1",
+        stdin="sandi-kasi-11\nsandi-kasi-22\n",
+    )
+    assert rc == 0, err
+    from sipelayanan.db import Database
+    from sipelayanan.models import AuditEntry, User
+
+    db = Database(url)
+    with db.read() as s:
+        names = [u for (u,) in s.query(User.username).order_by(User.username)]
+        audit = [(a.action, a.username) for a in s.query(AuditEntry).order_by(AuditEntry.seq)]
+    db.dispose()
+    assert names == ["kasi1", "kepala"]
+    assert ("user.create", "(penyiapan awal)") in audit
+    assert ("user.create", "kepala") in audit  # the audit names the acting admin
+    assert ("user.password", "kasi1") in audit
+    assert not any(who == "(sistem)" for _a, who in audit)
+
+
+def test_reading_personal_data_needs_a_login_and_is_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    db_url: str,
+    tmp_path: Path,
+) -> None:
+    rc, code, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "new",
+        "--service",
+        "KK",
+        "--nama",
+        "Budi Hartono",
+        "--nik",
+        NIK,
+        "--wa",
+        "081279615000",
+        "--user",
+        "online",
+    )
+    assert rc == 0, err
+    code = code.strip()
+    pdf = str(tmp_path / "tt.pdf")
+    reg = str(tmp_path / "reg.pdf")
+    period = ("--from", "2024-01-01", "--to", "2028-12-31")
+    for args in (
+        ("case", "show", code),
+        ("receipt", code, "-o", pdf),
+        ("report", "register", *period, "-o", reg),
+    ):
+        try:
+            rc, out, err = run(monkeypatch, capsys, db_url, *args)
+        except SystemExit as exc:  # argparse: a required option is missing
+            rc, (out, err) = int(str(exc.code)), capsys.readouterr()
+        assert rc == 2 and "--user" in err, args
+        assert "Budi" not in out
+    rc, out, err = run(monkeypatch, capsys, db_url, "case", "show", code, "--user", "kasi")
+    assert rc == 0 and "Budi Hartono" in out, err
+    rc, _, err = run(monkeypatch, capsys, db_url, "receipt", code, "-o", pdf, "--user", "online")
+    assert rc == 0, err
+    # reports without personal data still need no login
+    rekap = str(tmp_path / "rekap.pdf")
+    rc, _, err = run(monkeypatch, capsys, db_url, "report", "rekap", *period, "-o", rekap)
+    assert rc == 0, err
+    from sipelayanan.db import Database
+    from sipelayanan.models import AuditEntry
+
+    db = Database(db_url)
+    with db.read() as s:
+        views = [
+            (a.username, a.entity_id, json.loads(a.detail))
+            for a in s.query(AuditEntry).filter(AuditEntry.action == "data.view")
+        ]
+    db.dispose()
+    assert views == [("kasi", code, {"channel": "cli", "item": "case"})]
