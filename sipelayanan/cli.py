@@ -13,7 +13,6 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any, NoReturn
 
 from . import __version__
@@ -852,11 +851,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception:
         log.exception("unexpected error in %s", getattr(args, "command", "gui"))
-        from .logs import log_dir
+        from .logs import log_file
 
         print(
-            f"sipelayanan: terjadi kesalahan tak terduga; rinciannya dicatat di "
-            f"{Path(log_dir()) / 'sipelayanan.log'}.",
+            f"sipelayanan: terjadi kesalahan tak terduga; rinciannya dicatat di {log_file()}.",
             file=sys.stderr,
         )
         return 1

@@ -1,10 +1,9 @@
-"""Logging to a rotating file in the user's log folder. Log lines carry codes and ids,
+"""Logging to a file per day in the user's log folder. Log lines carry codes and ids,
 never NIKs or names (UU 27/2022)."""
 
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 from pathlib import Path
 
@@ -30,6 +29,13 @@ def log_dir() -> Path:
     return Path(user_log_dir(APP_NAME, APP_AUTHOR))
 
 
+def log_file() -> Path:
+    """Today's log file (``sipelayanan-YYYY-MM-DD.log`` in :func:`log_dir`)."""
+    from .logfile import newest_log
+
+    return newest_log(log_dir())
+
+
 def setup_logging(level: int = logging.INFO, directory: Path | None = None) -> Path | None:
     root = logging.getLogger("sipelayanan")
     if root.handlers:
@@ -38,10 +44,11 @@ def setup_logging(level: int = logging.INFO, directory: Path | None = None) -> P
     try:
         folder = directory or log_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "sipelayanan.log"
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-        )
+        from .logfile import DailyFileHandler  # a file per day, safe for several processes
+
+        daily = DailyFileHandler(folder)
+        handler: logging.Handler = daily
+        path = daily.path
     except OSError:
         handler, path = logging.NullHandler(), None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
