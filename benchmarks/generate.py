@@ -47,6 +47,7 @@ from sipelayanan.identity import kecamatan_way_kanan, new_tracking_code
 from sipelayanan.models import AuditHead, Case, User
 from sipelayanan.services import audit
 from sipelayanan.services.cases import Action, snapshot_for
+from sipelayanan.services.context import Actor
 from sipelayanan.services.office import work_calendar
 from sipelayanan.services.users import create_user
 from sipelayanan.sop import ServiceDef, services
@@ -613,18 +614,23 @@ def _plans(session: Any, at: datetime) -> dict[str, ServicePlan]:
 
 def _ensure_users(db: Database, at: datetime) -> tuple[dict[str, int], dict[int, str]]:
     """The demo staff (password ``rahasia123``), created at the start of the history."""
+    admin: Actor | None = None  # the first admin, created first, creates the others
     with db.write() as session:
         for username, full_name, roles in DEMO_USERS:
             exists = session.execute(select(User.id).where(User.username == username)).scalar()
             if exists is None:
-                create_user(
+                info = create_user(
                     session,
                     username=username,
                     full_name=full_name,
                     password=DEMO_PASSWORD,
                     roles=roles,
                     now=at,
+                    actor=admin,
                 )
+                exists = info.id
+            if admin is None and "admin" in roles:
+                admin = Actor(int(exists), username)
     with db.read() as session:
         rows = session.execute(select(User.username, User.id)).all()
     ids = {name: int(uid) for name, uid in rows}

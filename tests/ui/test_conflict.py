@@ -22,10 +22,15 @@ from .conftest import advance_to, new_case
 
 
 @pytest.fixture
-def second_kasi(db: Database) -> str:
+def second_kasi(db: Database, actors: dict[str, Any]) -> str:
     with db.write() as s:
         create_user(
-            s, username="kasi2", full_name="Rahmat Hidayat", password="rahasia123", roles=["kasi"]
+            s,
+            username="kasi2",
+            full_name="Rahmat Hidayat",
+            password="rahasia123",
+            roles=["kasi"],
+            actor=actors["admin"],
         )
     return "kasi2"
 
