@@ -503,6 +503,17 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 4
 
 
+def cmd_audit_restore_head(args: argparse.Namespace) -> int:
+    from .services.audit import restore_head
+
+    db = open_db(args)
+    password = read_password(f"Kata sandi {args.user}: ")
+    with db.write() as session:  # a login cannot be recorded before the head is back
+        result = restore_head(session, args.user, password)
+    print(f"Kepala rantai log audit dipulihkan: {result.entries} entri utuh.")
+    return 0
+
+
 def cmd_self_test(args: argparse.Namespace) -> int:
     from .selftest import run_self_test
 
@@ -747,6 +758,16 @@ def build_parser() -> Parser:
         help="jangkar yang dicatat sebelumnya (boleh berulang): menangkap log yang ditulis ulang",
     )
     av.set_defaults(func=cmd_audit_verify)
+    ah = audit.add_parser(
+        "pulihkan-kepala",
+        aliases=["restore-head"],
+        help="pulihkan baris kepala rantai log audit yang terhapus (admin; hanya bila rantai "
+        "dan keadaan permohonan utuh)",
+    )
+    ah.add_argument(
+        "--user", required=True, metavar="ADMIN", help="admin (kata sandi dari standard input)"
+    )
+    ah.set_defaults(func=cmd_audit_restore_head)
 
     for extend in EXTENSIONS:
         extend(sub)

@@ -17,14 +17,14 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from ..lookup import Reader, fetch
-from ..models import AuditEntry, AuditHead
+from ..errors import DomainError
+from ..models import AuditEntry, AuditHead, Case, CaseStep
 from .context import Actor, resolve_now, this_workstation
 
 GENESIS = "0" * 64
@@ -82,6 +82,18 @@ def _hash_of(values: Any) -> str:
     ).hexdigest()
 
 
+class AuditHeadMissing(DomainError):
+    """The audit chain's head row was deleted while the log holds entries: tampering."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Kepala rantai log audit hilang (baris audit_head dihapus di luar aplikasi) — tanda "
+            "basis data diubah langsung. Tidak ada yang disimpan. Admin: jalankan 'sipelayanan "
+            "audit verify', lalu 'sipelayanan audit pulihkan-kepala --user ADMIN' bila rantainya "
+            "utuh."
+        )
+
+
 def entry_hash(entry: AuditEntry) -> str:
     return _hash_of(entry)
 
@@ -107,8 +119,12 @@ def record(
         .values(seq=AuditHead.seq + 1)
         .returning(AuditHead.seq, AuditHead.hash)
     ).one_or_none()
-    if head is None:  # a database created without the migration's seed row
-        session.add(AuditHead(id=1, seq=1, hash=GENESIS))
+    if head is None:
+        if session.execute(select(AuditEntry.seq).limit(1)).first() is not None:
+            # Entries exist but their head row is gone: deleted outside the app. Carrying on
+            # would restart the chain at 1 and fail on every write with a misleading message.
+            raise AuditHeadMissing()
+        session.add(AuditHead(id=1, seq=1, hash=GENESIS))  # an empty log without its seed row
         session.flush()
         seq, prev = 1, GENESIS
     else:
@@ -139,10 +155,9 @@ def record(
 _HEAD_SEQ = text("SELECT seq FROM audit_head WHERE id = 1")
 
 
-def change_token(session: Reader) -> int:
+def change_token(session: Session) -> int:
     """A number that grows with every audited change: one primary-key read."""
-    found = fetch(session, _HEAD_SEQ)
-    return int(found[0][0] or 0) if found else 0
+    return int(session.execute(_HEAD_SEQ).scalar() or 0)
 
 
 @dataclass(frozen=True)
@@ -231,6 +246,14 @@ def verify(
         expected_seq += 1
     last = expected_seq - 1
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    if head is None and last > 0:
+        return VerifyResult(
+            False,
+            count,
+            last,
+            "baris kepala rantai (audit_head) hilang — dihapus di luar aplikasi; setiap "
+            "penyimpanan ditolak sampai admin memulihkannya ('sipelayanan audit pulihkan-kepala')",
+        )
     head_seq = int(head[0]) if head is not None else last
     if head_seq > last:
         gone = (
@@ -253,4 +276,124 @@ def verify(
         return VerifyResult(
             False, count, seq, f"entri nomor {seq} dari jangkar tidak ada lagi dalam log"
         )
+    state = _check_case_states(session, batch)
+    if state is not None:
+        return VerifyResult(False, count, state[0], state[1])
     return VerifyResult(True, count, head_seq=last, head_hash=prev)
+
+
+# --------------------------------------------------------------------------- case state
+
+#: The columns of a request whose values every ``case.*`` entry seals (all but the row id).
+_STATE_COLUMNS = tuple(c for c in Case.__table__.columns if c.key != "id")
+_NO_DIGITS = str.maketrans("0123456789", "ghijklmnop")  # _mask must never touch a digest
+
+
+def _state_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return value
+
+
+def state_digest(values: Mapping[Any, Any], steps: int, last_step_id: int | None) -> str:
+    """A short digest of a request's row and of how many step records it has: what an entry
+    recorded must equal what the database holds now, or someone changed it outside the app."""
+    payload = [_state_value(values[c.key]) for c in _STATE_COLUMNS]
+    payload += [steps, last_step_id]
+    raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:20].translate(_NO_DIGITS)
+
+
+def case_state(session: Session, case: Case) -> str:
+    """The digest of ``case`` as flushed in this transaction (call after the last change)."""
+    session.flush()
+    steps, last_id = session.execute(
+        select(func.count(CaseStep.id), func.max(CaseStep.id)).where(CaseStep.case_id == case.id)
+    ).one()
+    return state_digest({c.key: getattr(case, c.key) for c in _STATE_COLUMNS}, steps, last_id)
+
+
+def _check_case_states(session: Session, batch: int) -> tuple[int, str] | None:
+    """Each request's state must be the one its last ``case.*`` entry sealed, and each request
+    the log saw arrive must still exist. Entries written before states were sealed are skipped.
+    Streams both tables; memory stays flat."""
+    log = AuditEntry.__table__
+    cases = Case.__table__
+    steps = CaseStep.__table__
+    last = (
+        select(log.c.entity_id.label("code"), func.max(log.c.seq).label("seq"))
+        .where(log.c.entity == "case", log.c.action.like("case.%"))
+        .group_by(log.c.entity_id)
+        .subquery()
+    )
+    counts = (
+        select(
+            steps.c.case_id,
+            func.count(steps.c.id).label("n"),
+            func.max(steps.c.id).label("last_id"),
+        )
+        .group_by(steps.c.case_id)
+        .subquery()
+    )
+    stmt = (
+        select(*_STATE_COLUMNS, counts.c.n, counts.c.last_id, log.c.seq, log.c.detail)
+        .select_from(cases)
+        .outerjoin(counts, counts.c.case_id == cases.c.id)
+        .outerjoin(last, last.c.code == cases.c.code)
+        .outerjoin(log, log.c.seq == last.c.seq)
+        .execution_options(yield_per=batch)
+    )
+    for row in session.execute(stmt):
+        values = row._mapping
+        if row.seq is None:
+            return 0, (
+                f"permohonan {row.code} tidak tercatat di log audit — dimasukkan di luar aplikasi"
+            )
+        sealed = json.loads(row.detail or "{}").get("state")
+        if sealed is None:
+            continue  # recorded before states were sealed
+        now = state_digest(values, int(row.n or 0), row.last_id)
+        if now != sealed:
+            return int(row.seq), (
+                f"permohonan {row.code} diubah di luar aplikasi: keadaannya tidak sama dengan "
+                f"yang dicatat entri log audit nomor {row.seq}"
+            )
+    gone = session.execute(
+        select(log.c.seq, log.c.entity_id)
+        .outerjoin(cases, cases.c.code == log.c.entity_id)
+        .where(log.c.action == "case.intake", cases.c.id.is_(None))
+        .order_by(log.c.seq)
+        .limit(1)
+    ).first()
+    if gone is not None:
+        return int(gone.seq), f"permohonan {gone.entity_id} dihapus di luar aplikasi"
+    return None
+
+
+def restore_head(session: Session, username: str, password: str) -> VerifyResult:
+    """Put back a deleted head row from the last entry — only when the head is really missing,
+    only if the whole chain (and every request's sealed state) then verifies, and only for an
+    admin's password. The login and the repair are recorded in the restored chain; a wrong
+    password leaves nothing (the caller's transaction rolls back)."""
+    from .users import authenticate, require_admin
+
+    if session.execute(select(AuditHead.id).where(AuditHead.id == 1)).first() is not None:
+        raise DomainError("Kepala rantai log audit ada; tidak ada yang perlu dipulihkan.")
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    if last is None:
+        raise DomainError("Log audit kosong; kepala rantai dibuat otomatis pada perubahan pertama.")
+    session.add(AuditHead(id=1, seq=int(last.seq), hash=str(last.hash)))
+    session.flush()
+    result = verify(session)
+    if not result.ok:
+        raise DomainError(
+            f"Kepala rantai tidak dipulihkan: log audit tidak utuh ({result.problem}). "
+            "Pulihkan basis data dari cadangan terakhir yang terverifikasi."
+        )
+    info = authenticate(session, username, password)
+    actor = Actor(info.id, info.username)
+    require_admin(session, actor)
+    record(session, actor, "audit.head_restored", "audit", None, {"seq": int(last.seq)})
+    return result

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -422,16 +423,24 @@ def intake(
     session.add(case)
     hashes = _attach(session, case, data.berkas, user, at)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "case.intake",
-        "case",
-        case.code,
-        {"service": sdef.code, "step": 1, "berkas": hashes},
-        now=at,
+    _audit(
+        session, actor, "case.intake", case, {"service": sdef.code, "step": 1, "berkas": hashes}, at
     )
     return _ref(case)
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    case: Case,
+    detail: Mapping[str, Any],
+    at: datetime,
+) -> None:
+    """Record a change of ``case`` and seal the state it leaves the request in, so that
+    ``audit verify`` notices a request changed directly in the database afterwards."""
+    sealed = {**detail, "state": audit.case_state(session, case)}
+    audit.record(session, actor, action, "case", case.code, sealed, now=at)
 
 
 def _unique_code(session: Session) -> str:
@@ -499,7 +508,7 @@ def advance(
             session, case_id=case.id, service=case.service, user_id=user.id, at=at
         )
         detail["register"] = entry.number
-    audit.record(session, actor, "case.advance", "case", case.code, detail, now=at)
+    _audit(session, actor, "case.advance", case, detail, at)
     return _ref(case)
 
 
@@ -528,7 +537,7 @@ def close_simple(
     _history(session, case, user, Action.TUTUP, at, work_calendar(session), note=text)
     _finish(case, at)
     session.flush()
-    audit.record(session, actor, "case.close", "case", case.code, {"step": step.no}, now=at)
+    _audit(session, actor, "case.close", case, {"step": step.no}, at)
     return _ref(case)
 
 
@@ -563,9 +572,7 @@ def return_to_step(
     )
     _enter_step(case, sdef, to_step, at)
     session.flush()
-    audit.record(
-        session, actor, "case.return", "case", case.code, {"from": step.no, "to": to_step}, now=at
-    )
+    _audit(session, actor, "case.return", case, {"from": step.no, "to": to_step}, at)
     return _ref(case)
 
 
@@ -629,15 +636,7 @@ def return_to_pemohon(
     case.missing_items = json.dumps(labels, ensure_ascii=False)
     case.returned_count += 1
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "case.return_pemohon",
-        "case",
-        case.code,
-        {"step": step.no, "items": len(labels)},
-        now=at,
-    )
+    _audit(session, actor, "case.return_pemohon", case, {"step": step.no, "items": len(labels)}, at)
     return _ref(case)
 
 
@@ -680,15 +679,7 @@ def resubmit(
     case.missing_items = None
     _enter_step(case, sdef, case.current_step, at)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "case.resubmit",
-        "case",
-        case.code,
-        {"step": step.no, "berkas": hashes},
-        now=at,
-    )
+    _audit(session, actor, "case.resubmit", case, {"step": step.no, "berkas": hashes}, at)
     return _ref(case)
 
 
@@ -730,7 +721,7 @@ def cancel(
     case.cancel_reason = text
     case.finished_at = at
     session.flush()
-    audit.record(session, actor, "case.cancel", "case", case.code, {"step": step.no}, now=at)
+    _audit(session, actor, "case.cancel", case, {"step": step.no}, at)
     return _ref(case)
 
 
@@ -752,15 +743,7 @@ def update_checklist(
     hashes = _attach(session, case, berkas, user, at)
     _touch(case)  # the checklist lives in another table; bump the case's version explicitly
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "case.checklist",
-        "case",
-        case.code,
-        {"step": step.no, "berkas": hashes},
-        now=at,
-    )
+    _audit(session, actor, "case.checklist", case, {"step": step.no, "berkas": hashes}, at)
     return _ref(case)
 
 
@@ -849,7 +832,7 @@ def record_document(
     _record_document(session, case, sdef, user, number, at)
     _touch(case)
     session.flush()
-    audit.record(session, actor, "case.document", "case", case.code, {}, now=at)
+    _audit(session, actor, "case.document", case, {}, at)
     return _ref(case)
 
 
@@ -870,15 +853,7 @@ def record_delivery(
     _record_delivery(session, case, sdef, user, resi=resi, penerima=penerima, at=at)
     _touch(case)
     session.flush()
-    audit.record(
-        session,
-        actor,
-        "case.delivery",
-        "case",
-        case.code,
-        {"method": "pos" if resi else "diambil"},
-        now=at,
-    )
+    _audit(session, actor, "case.delivery", case, {"method": "pos" if resi else "diambil"}, at)
     return _ref(case)
 
 
@@ -899,5 +874,5 @@ def add_attachments(
     hashes = _attach(session, case, files, user, at)
     _touch(case)
     session.flush()
-    audit.record(session, actor, "case.berkas", "case", case.code, {"berkas": hashes}, now=at)
+    _audit(session, actor, "case.berkas", case, {"berkas": hashes}, at)
     return _ref(case)

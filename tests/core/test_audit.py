@@ -320,3 +320,131 @@ def test_an_entry_never_holds_a_nik(db: Database) -> None:
     assert entry.entity_id == "1808************"
     with db.read() as s:
         assert audit.verify(s).ok
+
+
+def _cli(db: Database, *args: str, stdin: str = "") -> tuple[int, str]:
+    import contextlib
+    import io
+    import sys
+
+    err = io.StringIO()
+    old = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            rc = cli.main(["--db", db.url, *args])
+    finally:
+        sys.stdin = old
+    return rc, err.getvalue()
+
+
+def test_a_deleted_head_row_is_tampering_not_a_conflict(
+    db: Database, actors: dict[str, Any]
+) -> None:
+    """``DELETE FROM audit_head`` went unnoticed by verify and then every write and login failed
+    with "Data yang sama baru saja disimpan dari PC lain" (found by an outside test)."""
+    code = _intake(db, actors)
+    with db.write() as s:
+        s.execute(text("DELETE FROM audit_head"))
+    with db.read() as s:
+        result = audit.verify(s)
+    assert not result.ok and "audit_head" in (result.problem or "")
+    with pytest.raises(audit.AuditHeadMissing, match="dihapus di luar aplikasi"), db.write() as s:
+        svc.advance(s, actors["online"], code)
+    rc, err = _cli(db, "audit", "verify")
+    assert rc == 4
+    # a clerk's login says what happened, not "saved from another PC"
+    rc, err = _cli(db, "case", "advance", code, "--user", "online", stdin=DEMO_PASSWORD + "\n")
+    assert rc == 2 and "Kepala rantai log audit hilang" in err and "PC lain" not in err
+    # only an admin restores it; a wrong password or a non-admin leaves it missing
+    rc, err = _cli(db, "audit", "pulihkan-kepala", "--user", "kasi", stdin=DEMO_PASSWORD + "\n")
+    assert rc == 2 and "admin" in err
+    rc, err = _cli(db, "audit", "pulihkan-kepala", "--user", "admin", stdin="salah\n")
+    assert rc == 2
+    with db.read() as s:
+        assert not audit.verify(s).ok
+    rc, err = _cli(db, "audit", "pulihkan-kepala", "--user", "admin", stdin=DEMO_PASSWORD + "\n")
+    assert rc == 0, err
+    with db.read() as s:
+        assert audit.verify(s).ok
+    with db.write() as s:
+        svc.advance(s, actors["online"], code)
+    actions = [e.action for e in _entries(db)][-3:]
+    assert actions == ["login", "audit.head_restored", "case.advance"]
+
+
+def _intake(db: Database, actors: dict[str, Any]) -> str:
+    from sipelayanan.services.cases import IntakeData
+
+    with db.write() as s:
+        ref = svc.intake(
+            s,
+            actors["online"],
+            IntakeData(service="KK", nama=NAME, nik=NIK, wa="081279615000"),
+            now=T0,
+        )
+    return ref.code
+
+
+@pytest.mark.parametrize(
+    ("sql", "needle"),
+    [
+        ("UPDATE cases SET status = 'selesai' WHERE code = :code", "diubah di luar aplikasi"),
+        (
+            "UPDATE cases SET pemohon_nama = 'Orang Lain', version = version + 1 "
+            "WHERE code = :code",
+            "diubah di luar aplikasi",
+        ),
+        (
+            "DELETE FROM case_steps WHERE case_id = (SELECT id FROM cases WHERE code = :code)",
+            "diubah di luar aplikasi",
+        ),
+    ],
+)
+def test_a_request_changed_directly_in_the_database_is_named(
+    db: Database, actors: dict[str, Any], sql: str, needle: str
+) -> None:
+    code = _intake(db, actors)
+    with db.write() as s:
+        svc.advance(s, actors["online"], code, now=T0 + timedelta(minutes=5))
+    with db.read() as s:
+        assert audit.verify(s).ok
+    with db.write() as s:
+        s.execute(text(sql), {"code": code})
+    with db.read() as s:
+        result = audit.verify(s)
+    assert not result.ok
+    assert needle in (result.problem or "") and code in (result.problem or "")
+
+
+def test_a_request_deleted_or_inserted_directly_is_named(
+    db: Database, actors: dict[str, Any]
+) -> None:
+    code = _intake(db, actors)
+    with db.write() as s:
+        case_id = s.execute(text("SELECT id FROM cases WHERE code = :c"), {"c": code}).scalar()
+        for table in ("checklist_items", "attachments", "case_steps"):
+            s.execute(text(f"DELETE FROM {table} WHERE case_id = :i"), {"i": case_id})
+        s.execute(text("DELETE FROM cases WHERE id = :i"), {"i": case_id})
+    with db.read() as s:
+        result = audit.verify(s)
+    assert not result.ok and f"permohonan {code} dihapus" in (result.problem or "")
+
+
+def test_a_demo_office_verifies_with_every_state_sealed(db: Database) -> None:
+    from sipelayanan.demo import load_demo
+
+    with db.read() as s:
+        admin = s.execute(text("SELECT id FROM users WHERE username = 'admin'")).scalar()
+    load_demo(db, count=60, actor=Actor(int(admin), "admin"))
+    with db.read() as s:
+        result = audit.verify(s)
+        unsealed = [
+            e.seq
+            for e in s.execute(select(AuditEntry).where(AuditEntry.action.like("case.%")))
+            .scalars()
+            .all()
+            if "state" not in json.loads(e.detail)
+        ]
+    assert result.ok, result.problem
+    assert unsealed == []
