@@ -521,6 +521,10 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from .ui.single_instance import hand_over
+
+    if hand_over() == "shown":  # already open in this session: that window came to the front
+        return 0  # (checked before the app's heavy imports, so a second start ends quickly)
     from .ui.app import run
 
     return run(args.db)

@@ -36,6 +36,9 @@ from pathlib import Path
 
 log = logging.getLogger("sipelayanan.data")
 
+#: platformdirs names (the per-user folders); db and logs take them from here (no SQLAlchemy)
+APP_NAME = "SiPelayanan"
+APP_AUTHOR = "Disdukcapil Way Kanan"
 ENV_DATA_DIR = "SIPELAYANAN_DATA_DIR"
 DB_FILENAME = "sipelayanan.sqlite3"
 MOVED_SUFFIX = ".dipindahkan"
@@ -54,8 +57,6 @@ def programdata_folder() -> Path:
 def user_folder() -> Path:
     """The Windows user's / Linux user's own data folder (where versions ≤ 0.1 kept the file)."""
     from platformdirs import user_data_dir
-
-    from .db import APP_AUTHOR, APP_NAME
 
     return Path(user_data_dir(APP_NAME, APP_AUTHOR))
 

@@ -31,8 +31,6 @@ from .lookup import Lookup, PreparedCache, StatementHook
 
 log = logging.getLogger("sipelayanan.db")
 
-APP_NAME = "SiPelayanan"
-APP_AUTHOR = "Disdukcapil Way Kanan"
 ENV_DB = "SIPELAYANAN_DB"
 
 #: Seconds SQLite waits for another writer, and PostgreSQL for a row lock, before giving up.

@@ -158,3 +158,37 @@ class DailyFileHandler(logging.Handler):
 def newest_log(folder: Path) -> Path:
     """Today's file (where the next record goes) — for messages that point the admin to it."""
     return day_file(folder, date.fromtimestamp(time.time()))
+
+
+CRASH_FILE = "sipelayanan-crash.log"
+CRASH_FILE_MAX_BYTES = 1_000_000
+_crash_stream: object | None = None  # kept open for faulthandler for the life of the process
+
+
+def enable_crash_log(folder: Path) -> Path | None:
+    """Native crashes (a fault in Qt or a driver) write the Python stacks of every thread to
+    ``sipelayanan-crash.log`` in the log folder (``faulthandler``), after a line saying which
+    process started when. None when the file cannot be opened (the app runs on regardless)."""
+    global _crash_stream
+    import faulthandler
+    from datetime import datetime
+
+    from . import __version__
+
+    path = folder / CRASH_FILE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            if path.stat().st_size > CRASH_FILE_MAX_BYTES:
+                os.replace(path, folder / (CRASH_FILE + ".1"))
+        stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the process's life
+    except OSError:
+        return None
+    stream.write(
+        f"--- SiPelayanan {__version__} pid {os.getpid()} mulai "
+        f"{datetime.now().astimezone().isoformat(timespec='seconds')}\n"
+    )
+    stream.flush()
+    faulthandler.enable(file=stream, all_threads=True)
+    _crash_stream = stream
+    return path

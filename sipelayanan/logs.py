@@ -24,7 +24,7 @@ class RedactNik(logging.Filter):
 def log_dir() -> Path:
     from platformdirs import user_log_dir
 
-    from .db import APP_AUTHOR, APP_NAME
+    from .data_folder import APP_AUTHOR, APP_NAME  # not .db: logging must not load SQLAlchemy
 
     return Path(user_log_dir(APP_NAME, APP_AUTHOR))
 

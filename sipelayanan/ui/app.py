@@ -53,7 +53,7 @@ def check_database(url: str) -> DbCheck:
 
     from ..db import Database, describe_db_error, sqlite_path
     from ..errors import SipelayananError
-    from ..migrate import current_revision, is_up_to_date
+    from ..migrate import SchemaTooNew, current_revision, is_up_to_date
     from ..services.users import count_users
 
     db: Database | None = None
@@ -82,6 +82,8 @@ def check_database(url: str) -> DbCheck:
         with db.read() as session:
             users = count_users(session)
         return DbCheck(True, needs_setup=users == 0, where=where)
+    except SchemaTooNew as exc:  # a newer app migrated it: retrying will not help
+        return DbCheck(False, message=str(exc), fatal=True, where=db.describe() if db else url)
     except SipelayananError as exc:
         return DbCheck(False, message=str(exc), where=db.describe() if db else url)
     except SQLAlchemyError as exc:
@@ -254,10 +256,34 @@ class AppController(QObject):
         if self.ops is None:
             self.ops = Ops(self.url, poll_ms=self.poll_ms)
         self.startup.hide()
+        self._tell_data_folder_notice()
         if result.needs_setup:
             self.show_first_start()
         else:
             self.show_login()
+
+    def _tell_data_folder_notice(self) -> None:
+        """Once: this Windows account still has an old database of its own (not merged)."""
+        from ..data_folder import take_notice
+
+        notice = take_notice()
+        if notice:
+            from PySide6.QtWidgets import QMessageBox
+
+            box = QMessageBox(QMessageBox.Icon.Information, tr("SiPelayanan"), notice)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            box.open()
+
+    def bring_to_front(self) -> None:
+        """Another start of the app on this session: show the window the clerk is at."""
+        window: QWidget = next(
+            (w for w in (self.main_window, self.login, self.first_start) if w is not None),
+            self.startup,
+        )
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+        window.show()
+        window.raise_()
+        window.activateWindow()
 
     def show_first_start(self) -> None:
         from .first_start import FirstStartDialog
@@ -394,17 +420,48 @@ def setup_application(app: QApplication) -> None:
 
 def run(db_url: str | None = None) -> int:
     from ..db import default_url
+    from ..logfile import enable_crash_log
+    from ..logs import log_dir
+    from .single_instance import claimed, hand_over
 
+    state = hand_over()  # already open in this session: that window comes to the front
+    if state == "shown":
+        return 0
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    if state == "no_answer":
+        tell_not_responding()
+        return 0
+    instance = claimed()
+    assert instance is not None
+    instance.listen()
+    enable_crash_log(log_dir())  # a native crash (Qt, a driver) leaves its stacks in the log folder
     setup_application(app)
     install_excepthook()
     settings = Settings()
     url = resolve_start_url(settings, db_url or settings.db_url() or default_url())
     if url is None:
+        instance.release()
         return 0
     controller = AppController(url, settings)
+    instance.activated.connect(controller.bring_to_front)
     controller.start()
     code = int(app.exec())
     controller.shutdown()
+    instance.release()
     return code
+
+
+def tell_not_responding() -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    log.warning("a second start found the app open but not answering")
+    QMessageBox.information(
+        None,
+        tr("SiPelayanan"),
+        tr(
+            "SiPelayanan sudah terbuka di PC ini tetapi belum menjawab. Tunggu sebentar lalu "
+            "cari jendelanya di taskbar; bila tetap tidak muncul, tutup SiPelayanan lewat Task "
+            "Manager lalu buka lagi."
+        ),
+    )

@@ -435,6 +435,15 @@ class MainWindow(QMainWindow):
 
         help_menu = menu.addMenu(tr("Ba&ntuan"))
         help_menu.addAction(act("shortcuts", tr("&Pintasan keyboard"), "F1", self.show_shortcuts))
+        help_menu.addAction(
+            act(
+                "log_folder",
+                tr("Buka &folder log"),
+                None,
+                self.open_log_folder,
+                tr("Folder berisi log aplikasi (untuk admin atau dukungan teknis)"),
+            )
+        )
         help_menu.addAction(act("about", tr("&Tentang SiPelayanan"), None, self.show_about))
 
     # ------------------------------------------------------------------ pages
@@ -587,6 +596,29 @@ class MainWindow(QMainWindow):
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         box.open()
+
+    def open_log_folder(self) -> None:
+        """Bantuan ▸ Buka folder log: the day files and the crash file, in the file manager."""
+        import contextlib
+
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from ..logs import log_dir
+
+        folder = log_dir()
+        with contextlib.suppress(OSError):  # else opening fails and the clerk is told where
+            folder.mkdir(parents=True, exist_ok=True)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                tr("Folder log"),
+                tr("Folder log tidak dapat dibuka otomatis. Letaknya: {folder}", folder=folder),
+                parent=self,
+            )
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            box.open()
 
     def logout(self) -> None:
         self._logging_out = True

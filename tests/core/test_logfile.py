@@ -112,3 +112,24 @@ def test_a_record_is_one_write(tmp_path: Path, monkeypatch) -> None:  # type: ig
         monkeypatch.undo()
         handler.close()
     assert writes == [("a\nb " + "z" * 20000 + "\n").encode()]
+
+
+CRASH = """
+import ctypes, sys
+from pathlib import Path
+from sipelayanan.logfile import enable_crash_log
+print(enable_crash_log(Path(sys.argv[1])), flush=True)
+ctypes.string_at(0)  # a native fault, as a crash inside Qt or a driver would be
+"""
+
+
+def test_a_native_crash_reaches_the_log_folder(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", CRASH, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode != 0
+    crash = tmp_path / "sipelayanan-crash.log"
+    assert out.stdout.strip() == str(crash)
+    text = crash.read_text(encoding="utf-8")
+    assert "--- SiPelayanan" in text and "Fatal Python error" in text
+    assert "<string>" in text  # the Python stack of the faulting line
