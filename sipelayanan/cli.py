@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -65,7 +66,15 @@ class UsageError(SipelayananError):
 def read_password(prompt: str = "Kata sandi: ", *, confirm: bool = False) -> str:
     """From standard input when it is not a terminal (first line), else a hidden prompt."""
     if not sys.stdin.isatty():
-        line = sys.stdin.readline()
+        try:
+            line = sys.stdin.readline()
+            if _has_surrogates(line):  # read with surrogateescape under a C/POSIX locale
+                raise UnicodeDecodeError("utf-8", b"", 0, 1, "not UTF-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                "Kata sandi di standard input berisi karakter yang tidak sah (bukan teks UTF-8).",
+                "password",
+            ) from None
         if not line:
             raise InputError("Kata sandi tidak diberikan di standard input.", "password")
         return line.rstrip("\r\n")
@@ -78,7 +87,11 @@ def read_password(prompt: str = "Kata sandi: ", *, confirm: bool = False) -> str
 def open_db(args: argparse.Namespace, *, migrate: bool = True) -> Any:
     from .db import Database
 
-    db = Database(args.db)
+    # A mistyped --db must not silently create a folder and an empty office; the default
+    # location (or the installer's choice) and 'db upgrade' create what they need.
+    explicit = args.db or os.environ.get("SIPELAYANAN_DB")
+    creates = not explicit or getattr(args, "func", None) is cmd_db_upgrade
+    db = Database(explicit or None, create_folder=creates)
     if migrate:
         if db.dialect == "sqlite":
             db.upgrade()
@@ -849,6 +862,28 @@ class SopDefinitionError(SipelayananError):
     pass
 
 
+def _refuse_undecodable(args: argparse.Namespace) -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates; no database can store them."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str) and _has_surrogates(item):
+                option = "--" + name.replace("_", "-")
+                raise InputError(
+                    f"Nilai {option} berisi karakter yang tidak sah (bukan teks UTF-8); ketik "
+                    "ulang nilainya.",
+                    name,
+                )
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Parse first and import only what the chosen command needs: ``--version`` and ``--help``
     # never load SQLAlchemy, Qt or the report tooling.
@@ -863,6 +898,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_test:
         func = cmd_self_test
     try:
+        _refuse_undecodable(args)
         check_sop_definitions()
         return func(args)
     except DatabaseUnavailable as exc:

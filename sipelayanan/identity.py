@@ -11,6 +11,7 @@ import csv
 import random
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -502,3 +503,25 @@ def extract_tracking_code(text: str) -> str | None:
             ):
                 found = joined
     return found
+
+
+# --------------------------------------------------------------------------- names
+
+#: Length of the stored search key (``cases.name_key``).
+NAME_KEY_LENGTH = 200
+
+
+def clean_line(value: str) -> str:
+    """A name as one clean line: NFC; every run of white space (CR, LF, TAB included) one
+    space; control and format characters (ESC, right-to-left override, zero-width) removed —
+    ``"Budi\r\n\tHartono"`` is ``"Budi Hartono"``, not ``"BudiHartono"``."""
+    text = unicodedata.normalize("NFC", value)
+    text = "".join(" " if c.isspace() else c for c in text)
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    return " ".join(text.split())
+
+
+def name_key(name: str) -> str:
+    """The upper-cased prefix-search key, cut to its column: upper-casing can lengthen a name
+    (``ß`` → ``SS``, ``ﬃ`` → ``FFI``), and a prefix search never needs more."""
+    return name.upper()[:NAME_KEY_LENGTH]

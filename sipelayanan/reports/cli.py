@@ -142,12 +142,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from ..services.status import status_reply
+    from ..services.status import answer_status
 
     db = cli.open_db(args)
     with db.read() as session:
-        print(status_reply(session, " ".join(args.code)))
-    return 0
+        answer = answer_status(session, " ".join(args.code))
+    print(answer.text)  # the reply to send back, also for a mistyped or unknown code
+    return 0 if answer.found else 2
 
 
 def add_commands(sub: Any) -> None:

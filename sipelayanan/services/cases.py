@@ -15,14 +15,16 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..calendar import WorkCalendar
 from ..errors import ConflictError, DomainError, InputError, NotFound, PermissionDenied
 from ..identity import (
     ValidationError,
+    clean_line,
     kecamatan_name,
+    name_key,
     new_tracking_code,
     normalize_nik,
     normalize_no_kk,
@@ -42,7 +44,7 @@ from ..models import (
 )
 from ..sop import ROLES, ServiceDef, Step, services
 from . import audit, register
-from .berkas import BerkasFile, check
+from .berkas import BerkasFile, check, human_size
 from .context import Actor, resolve_now
 from .dialect import upsert_insert
 from .office import get_profile, work_calendar
@@ -131,7 +133,7 @@ def _clean_text(value: str | None, field_name: str, label: str, limit: int) -> s
 
 
 def clean_name(value: str) -> str:
-    name = " ".join("".join(c for c in value if c.isprintable()).split())
+    name = clean_line(value)
     if not name:
         raise InputError("Nama pemohon wajib diisi.", "nama")
     if len(name) > MAX_NAME:
@@ -303,11 +305,45 @@ def _finish(case: Case, now: datetime) -> None:
     case.finished_at = now
 
 
+#: One request holds at most this many berkas, of at most this many times the per-file limit
+#: in all (a WhatsApp request has a handful of photos; 200 MB on one request was accepted).
+MAX_FILES_PER_REQUEST = 40
+TOTAL_LIMIT_FACTOR = 5
+
+
+def _check_request_total(
+    session: Session, case: Case, checked: Sequence[Any], per_file: int
+) -> None:
+    held_size, held_count = 0, 0
+    if case.id is not None:
+        held_size, held_count = session.execute(
+            select(func.coalesce(func.sum(Attachment.size), 0), func.count(Attachment.id)).where(
+                Attachment.case_id == case.id
+            )
+        ).one()
+    size = int(held_size) + sum(c.size for c in checked)
+    count = int(held_count) + len(checked)
+    limit = per_file * TOTAL_LIMIT_FACTOR
+    if count > MAX_FILES_PER_REQUEST:
+        raise InputError(
+            f"Satu permohonan paling banyak {MAX_FILES_PER_REQUEST} berkas (menjadi {count}); "
+            "lampirkan yang diperlukan saja.",
+            "berkas",
+        )
+    if size > limit:
+        raise InputError(
+            f"Jumlah ukuran berkas satu permohonan paling banyak {human_size(limit)} (menjadi "
+            f"{human_size(size)}); lampirkan yang diperlukan saja atau perkecil fotonya.",
+            "berkas",
+        )
+
+
 def _attach(
     session: Session, case: Case, files: Sequence[BerkasFile], user: User, now: datetime
 ) -> list[str]:
     limit = get_profile(session).max_attachment_bytes
     checked = [check(f, max_bytes=limit) for f in files]  # all checked before anything is added
+    _check_request_total(session, case, checked, limit)
     for c in checked:
         case.attachments.append(
             Attachment(
@@ -406,7 +442,7 @@ def intake(
         service=sdef.code,
         sop_snapshot_id=snap.id,
         sop_version=sdef.version,
-        name_key=str(values["pemohon_nama"]).upper(),
+        name_key=name_key(str(values["pemohon_nama"])),
         status=CaseStatus.PROSES,
         current_step=1,
         current_role=first.role,

@@ -5,6 +5,7 @@ personal (no name, NIK, number, address, document number or resi: UU 27/2022).""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -67,14 +68,29 @@ def public_missing_items(sdef: ServiceDef, items: list[str]) -> tuple[list[str],
     return labels, other
 
 
+@dataclass(frozen=True)
+class StatusAnswer:
+    text: str
+    found: bool  # False: no code in the message, a mistyped code or an unknown one
+
+
 def status_reply(session: Session, text: str, *, now: datetime | None = None) -> str:
     """Answer a status question. ``text`` may be the code (any case, with or without the
     hyphen), ``STATUS <code>`` or a scanned link holding it. Never raises for bad input."""
+    return answer_status(session, text, now=now).text
+
+
+def answer_status(session: Session, text: str, *, now: datetime | None = None) -> StatusAnswer:
+    """:func:`status_reply` with whether a request was found (the CLI exits 2 when not)."""
+    return _reply(session, text, now)
+
+
+def _reply(session: Session, text: str, now: datetime | None) -> StatusAnswer:
     at = resolve_now(now)
     raw = (text or "").strip()
     rest = _KEYWORD.sub("", raw, count=1).strip()
     if not rest:
-        return f"Kode pelacakan belum diisi. {_HOW}"
+        return StatusAnswer(f"Kode pelacakan belum diisi. {_HOW}", found=False)
     code = extract_tracking_code(rest) or extract_tracking_code(raw)
     if code is None:
         try:
@@ -85,12 +101,13 @@ def status_reply(session: Session, text: str, *, now: datetime | None = None) ->
             reason = "Kode pelacakan tidak dikenal"
         if len(rest) > 40 or " " in rest.strip():
             reason = "Kode pelacakan tidak ditemukan dalam pesan"
-        return f"{reason.rstrip('.')}. {_HOW}"
+        return StatusAnswer(f"{reason.rstrip('.')}. {_HOW}", found=False)
     case = session.execute(select(Case).where(Case.code == code)).scalar()
     if case is None:
-        return (
+        return StatusAnswer(
             f"Kode {_shown(code)} tidak terdaftar. Periksa kembali kode pada tanda terima; "
-            "bila sudah benar, balas pesan ini agar petugas memeriksanya."
+            "bila sudah benar, balas pesan ini agar petugas memeriksanya.",
+            found=False,
         )
     sdef = definition_for(session, case)
     office = get_profile(session).name
@@ -153,4 +170,4 @@ def status_reply(session: Session, text: str, *, now: datetime | None = None) ->
         )
     lines.append("")
     lines.append(office)
-    return "\n".join(lines)
+    return StatusAnswer("\n".join(lines), found=True)

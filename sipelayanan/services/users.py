@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import AuthError, DomainError, InputError, NotFound, PermissionDenied
+from ..identity import clean_line
 from ..models import User, UserRole
 from ..sop import ROLES
 from . import audit
@@ -88,11 +90,15 @@ def _check_password(password: str) -> None:
         raise InputError(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", "password")
 
 
+_USERNAME_CHARS = frozenset(string.ascii_lowercase + string.digits + "._-")
+
+
 def _check_username(username: str) -> str:
     username = username.strip().lower()
-    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
+    # ASCII only: a Cyrillic "а" in "аdmin" must not make a look-alike of another account
+    if not username or len(username) > 64 or not all(c in _USERNAME_CHARS for c in username):
         raise InputError(
-            "Nama pengguna hanya boleh huruf, angka, titik, garis bawah atau tanda minus "
+            "Nama pengguna hanya boleh huruf a–z, angka, titik, garis bawah atau tanda minus "
             "(maksimal 64 karakter).",
             "username",
         )
@@ -144,7 +150,7 @@ def create_user(
 ) -> UserInfo:
     _require_admin(session, actor)
     username = _check_username(username)
-    full_name = " ".join(full_name.split())
+    full_name = clean_line(full_name)
     if not full_name or len(full_name) > 200:
         raise InputError("Nama lengkap wajib diisi (maksimal 200 karakter).", "full_name")
     _check_password(password)
@@ -332,7 +338,7 @@ def update_user(
     was_admin = user.active and "admin" in user.role_keys
     changes: dict[str, object] = {}
     if full_name is not None:
-        full_name = " ".join(full_name.split())
+        full_name = clean_line(full_name)
         if not full_name:
             raise InputError("Nama lengkap wajib diisi.", "full_name")
         user.full_name = full_name
