@@ -204,9 +204,129 @@ def test_damaged_bundle_fails_with_a_reason(
 def test_broken_install_explains_itself_instead_of_a_traceback(
     bundle: Path, tmp_path: Path
 ) -> None:
-    # Without the sqlite3 extension the command modules cannot even load.
+    # Without the sqlite3 extension no database command can load (`--version` imports nothing
+    # it does not need, so it still answers).
     copy = _damaged_copy(bundle, tmp_path, "_internal/**/_sqlite3*")
-    done = run(copy / f"sipelayanan-cli{EXE}", "--version", env=headless_env(tmp_path))
+    done = run(copy / f"sipelayanan-cli{EXE}", "user", "list", env=headless_env(tmp_path))
     assert done.returncode == 1
     assert "instalasi tidak lengkap atau rusak" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+# --------------------------------------------------------------------------- licences (LGPL)
+
+LGPL_PACKAGES = ("PySide6", "shiboken6", "psycopg", "psycopg_binary")
+LIST_ARCHIVE = """
+import json, sys
+from importlib.metadata import packages_distributions
+from PyInstaller.archive.readers import pkg_archive_contents
+print(json.dumps({"contents": pkg_archive_contents(sys.argv[1]),
+                  "dists": packages_distributions()}))
+"""
+
+
+def build_python() -> str:
+    """An interpreter with PyInstaller and the packages the bundle was built from: the one
+    named by SIPELAYANAN_BUILD_PYTHON, this one, or installer/build.sh's build/venv."""
+    named = os.environ.get("SIPELAYANAN_BUILD_PYTHON")
+    if named:
+        return named
+    import importlib.util
+
+    if importlib.util.find_spec("PyInstaller") is not None:
+        return sys.executable
+    venv = ROOT / "build" / "venv"
+    exe = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    assert exe.is_file(), "no interpreter with PyInstaller: run installer/build.sh first"
+    return str(exe)
+
+
+@pytest.fixture(scope="module")
+def archive(bundle: Path) -> dict[str, object]:
+    """What the executable's embedded archive (with its PYZ) holds, and which distribution
+    each top-level module name belongs to in the build environment."""
+    done = subprocess.run(
+        [build_python(), "-c", LIST_ARCHIVE, str(bundle / f"sipelayanan-cli{EXE}")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    listing: dict[str, object] = json.loads(done.stdout)
+    return listing
+
+
+def test_lgpl_components_are_loose_replaceable_files(
+    bundle: Path, archive: dict[str, object]
+) -> None:
+    internal = bundle / "_internal"
+    for package in LGPL_PACKAGES:
+        assert (internal / package / "__init__.py").is_file(), package
+    assert (internal / "psycopg" / "connection.py").is_file()
+    # Qt's compiled parts are separate files too (extension modules and Qt libraries).
+    assert any(p.suffix in (".so", ".pyd") for p in (internal / "PySide6").glob("QtWidgets.*"))
+    contents = archive["contents"]
+    assert isinstance(contents, list)
+    in_archive = [n for n in contents if n.split(".")[0] in LGPL_PACKAGES]
+    assert not in_archive, f"LGPL modules compiled into the executable: {in_archive[:5]}"
+    # The listing is real: the app's own modules are in the archive.
+    assert "sipelayanan.cli" in contents and "sqlalchemy" in contents
+
+
+def _licences(bundle: Path) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = json.loads(
+        (bundle / "_internal" / "licenses" / "third_party.json").read_text("utf-8")
+    )
+    return rows
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def test_every_shipped_package_has_its_licence_in_the_bundle(
+    bundle: Path, archive: dict[str, object]
+) -> None:
+    rows = _licences(bundle)
+    listed = {_norm(str(r["name"])) for r in rows}
+    for row in rows:
+        texts = row["texts"]
+        assert isinstance(texts, list) and texts, row["name"]
+        assert all(str(t["text"]).strip() for t in texts), row["name"]
+
+    # Every third-party distribution whose modules are in the bundle - in the executable's
+    # archive or as files in _internal - is listed.
+    contents = archive["contents"]
+    dists = archive["dists"]
+    assert isinstance(contents, list) and isinstance(dists, dict)
+    tops = {str(n).split(".")[0] for n in contents}
+    tops |= {p.name.split(".")[0] for p in (bundle / "_internal").iterdir()}
+    shipped = {_norm(d) for top in tops for d in dists.get(top, [])} - {"sipelayanan"}
+    assert shipped, "no distribution recognised in the bundle"
+    missing = sorted(shipped - listed)
+    assert not missing, f"shipped without a licence: {missing}"
+    for name in ("pyside6-essentials", "shiboken6", "psycopg", "psycopg-binary", "python"):
+        assert name in listed, name
+
+    by_name = {_norm(str(r["name"])): r for r in rows}
+    for name in ("pyside6-essentials", "shiboken6", "psycopg"):
+        text = "\n".join(str(t["text"]) for t in by_name[name]["texts"])  # type: ignore[attr-defined]
+        assert "GNU LESSER GENERAL PUBLIC LICENSE" in text and "Version 3" in text, name
+        assert "GNU GENERAL PUBLIC LICENSE" in text, name
+
+    combined = (bundle / "_internal" / "licenses" / "THIRD-PARTY-LICENSES.txt").read_text("utf-8")
+    for row in rows:
+        assert f"{row['name']} {row['version']}".strip() in combined
+    assert combined.count("GNU LESSER GENERAL PUBLIC LICENSE") >= 3
+
+
+def test_about_box_reads_the_bundled_licences(bundle: Path, qtbot: object) -> None:
+    from sipelayanan.ui.about import AboutDialog
+
+    dialog = AboutDialog(None, bundle / "_internal" / "licenses" / "third_party.json")
+    qtbot.addWidget(dialog)  # type: ignore[attr-defined]
+    assert dialog.list.count() == len(_licences(bundle)) > 30
+    items = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    row = next(i for i, t in enumerate(items) if t.startswith("psycopg "))
+    dialog.list.setCurrentRow(row)
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in dialog.text.toPlainText()
