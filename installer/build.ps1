@@ -1,11 +1,12 @@
 # Build SiPelayanan on Windows: the PyInstaller bundle dist\SiPelayanan\, its self-test, and the
-# installer dist\SiPelayanan-<version>-setup.exe (Inno Setup 6.3+).
+# installer dist\SiPelayanan-<version>-setup.exe (Inno Setup 6.5+) with its SHA-256 beside it.
 #
 #   powershell -ExecutionPolicy Bypass -File installer\build.ps1
 #   powershell -ExecutionPolicy Bypass -File installer\build.ps1 -SkipInstaller
 #
-# Needs Python 3.11 (py launcher or python on PATH) and, for the installer, Inno Setup 6
-# (https://jrsoftware.org/isdl.php, or: choco install innosetup).
+# Needs Python 3.12 (py launcher or python on PATH) and, for the installer, Inno Setup 6.5+
+# (https://jrsoftware.org/isdl.php, or: choco install innosetup). Every Python package comes from
+# installer\requirements.lock, each checked against its SHA-256 (as in the Windows workflow).
 param(
     [switch]$SkipInstaller,
     [string]$Python = ""
@@ -18,15 +19,18 @@ function Invoke-Checked([string]$exe, [string[]]$arguments) {
     if ($LASTEXITCODE -ne 0) { throw "$exe $($arguments -join ' ') gagal (kode $LASTEXITCODE)" }
 }
 
-# 1. Virtual environment with the app and PyInstaller (pinned in pyproject's "package" extra).
+# 1. Virtual environment with exactly the locked packages, then the app itself (no other
+#    download: hatchling, its build backend, is in the lock too).
 if (-not (Test-Path .venv\Scripts\python.exe)) {
     if ($Python) { Invoke-Checked $Python @("-m", "venv", ".venv") }
-    elseif (Get-Command py -ErrorAction SilentlyContinue) { Invoke-Checked py @("-3.11", "-m", "venv", ".venv") }
+    elseif (Get-Command py -ErrorAction SilentlyContinue) { Invoke-Checked py @("-3.12", "-m", "venv", ".venv") }
     else { Invoke-Checked python @("-m", "venv", ".venv") }
 }
 $venvPy = ".venv\Scripts\python.exe"
-Invoke-Checked $venvPy @("-m", "pip", "install", "--disable-pip-version-check", "-q", "--upgrade", "pip")
-Invoke-Checked $venvPy @("-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", ".[package]")
+Invoke-Checked $venvPy @("-m", "pip", "install", "--disable-pip-version-check", "-q", "--require-hashes",
+    "--only-binary", ":all:", "-r", "installer\requirements.lock")
+Invoke-Checked $venvPy @("-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps",
+    "--no-build-isolation", "-e", ".")
 
 # 2. The bundle.
 $started = Get-Date
@@ -44,16 +48,7 @@ Remove-Item Env:\QT_QPA_PLATFORM
 
 if ($SkipInstaller) { exit 0 }
 
-# 4. The installer. Indonesian wizard texts: Inno Setup's contributed translation.
-$isl = "installer\Indonesian.isl"
-if (-not (Test-Path $isl)) {
-    try {
-        Invoke-WebRequest -UseBasicParsing -OutFile $isl `
-            "https://raw.githubusercontent.com/jrsoftware/issrc/main/Files/Languages/Unofficial/Indonesian.isl"
-    } catch {
-        Write-Warning "Indonesian.isl tidak dapat diunduh; teks bawaan wizard akan berbahasa Inggris."
-    }
-}
+# 4. The installer (Indonesian wizard texts: installer\Indonesian.isl, kept in the repository).
 $iscc = @(
     (Get-Command iscc -ErrorAction SilentlyContinue).Source,
     "${env:ProgramFiles(x86)}\Inno Setup 6\ISCC.exe",
@@ -64,5 +59,7 @@ if (-not $iscc) { throw "Inno Setup 6 (ISCC.exe) tidak ditemukan. Pasang dari ht
 $version = (& $venvPy -c "import sipelayanan; print(sipelayanan.__version__)").Trim()
 Invoke-Checked $iscc @("/Qp", "/DAppVersion=$version", "installer\sipelayanan.iss")
 Get-ChildItem "dist\SiPelayanan-$version-setup.exe" | ForEach-Object {
-    Write-Host "Penginstal: $($_.FullName) ($([math]::Round($_.Length / 1MB, 1)) MB)"
+    $hash = (Get-FileHash -Algorithm SHA256 $_.FullName).Hash.ToLower()
+    "$hash *$($_.Name)" | Out-File -Encoding ascii "$($_.FullName).sha256"
+    Write-Host "Penginstal: $($_.FullName) ($([math]::Round($_.Length / 1MB, 1)) MB), SHA-256 $hash"
 }

@@ -1,4 +1,4 @@
-; SiPelayanan - Windows installer (Inno Setup 6.3 or newer).
+; SiPelayanan - Windows installer (Inno Setup 6.5 or newer: Indonesian.isl is written for 6.5).
 ;
 ; Build the bundle first (PyInstaller, dist\SiPelayanan\), then from the repository root:
 ;   iscc installer\sipelayanan.iss            (installer\build.ps1 does both)
@@ -11,16 +11,29 @@
 ;   (host, port, database, user) - and writes the answer, without any password, to
 ;   {commonappdata}\SiPelayanan\sipelayanan.ini ([database] url=...), which the app reads at
 ;   start (sipelayanan/machine_config.py);
-; - an upgrade replaces only the program files: the clerks' databases and settings live in each
-;   Windows user's own data folder (%LOCALAPPDATA%\Disdukcapil Way Kanan\SiPelayanan, via
-;   platformdirs) and the machine-wide INI is kept, so nothing of theirs is touched - nor on
-;   uninstall;
+; - makes the PC's data folder {commonappdata}\SiPelayanan\data, where the SQLite database of a
+;   stand-alone PC lives (one database for every Windows account of the PC), and grants the PC's
+;   Users "modify" on it; the INI one level up stays writable by administrators only, so a clerk
+;   cannot point the PC at another database (sipelayanan/data_folder.py);
+; - an upgrade replaces only the program files: the PC's database, each user's settings and log
+;   (%LOCALAPPDATA%\Disdukcapil Way Kanan\SiPelayanan) and the machine-wide INI are kept, so
+;   nothing of theirs is touched - nor on uninstall. An older version kept the SQLite file in
+;   the user's own folder; the app moves it to the PC's data folder once, by itself;
 ; - runs the bundle's self-test at the end and warns when it fails.
 ;
 ; Unattended install (e.g. the same settings on every PC of the office):
 ;   SiPelayanan-x.y.z-setup.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /DB=postgresql
 ;       /PGHOST=192.168.1.10 /PGPORT=5432 /PGDATABASE=sipelayanan /PGUSER=petugas
 ;   (/DB=sqlite for a stand-alone PC; without /DB an upgrade keeps the PC's current choice.)
+;
+; Licences: the wizard shows PEMBERITAHUAN-LISENSI.txt (what the program contains and under
+; which licences) before installing, and installs the full third-party list the bundle build
+; generated (_internal\licenses\THIRD-PARTY-LICENSES.txt, installer/licenses.py) as
+; {app}\LISENSI-PIHAK-KETIGA.txt, with a shortcut in the admin folder.
+;
+; Code signing (optional): compile with /DSign and /Ssipelayanan="signtool sign ... $f" and
+; Inno signs the setup program and its uninstaller (the Windows workflow does this when the
+; signing secrets exist; see .github/workflows/windows.yml).
 
 #define AppName "SiPelayanan"
 #define AppPublisher "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Way Kanan"
@@ -35,6 +48,10 @@
 #endif
 #if AppVersion == ""
   #error "Versi tidak diketahui: bangun paket dist\SiPelayanan dulu (installer\build.ps1)."
+#endif
+#define ThirdPartyLicences BundleDir + "\_internal\licenses\THIRD-PARTY-LICENSES.txt"
+#if !FileExists(ThirdPartyLicences)
+  #error "Daftar lisensi pihak ketiga tidak ada di paket: bangun ulang dengan installer\build.ps1."
 #endif
 
 [Setup]
@@ -70,17 +87,19 @@ SolidCompression=yes
 CloseApplications=yes
 RestartApplications=no
 SetupLogging=yes
+; What the program contains and under which licences, shown before installing.
+InfoBeforeFile=PEMBERITAHUAN-LISENSI.txt
+#ifdef Sign
+SignTool=sipelayanan
+SignedUninstaller=yes
+#endif
 
 [Languages]
 ; Indonesian wizard texts over the English defaults (any message the translation lacks stays
-; English). Indonesian.isl is Inno Setup's contributed translation; build.ps1 and the Windows
-; workflow fetch it next to this script.
-#if FileExists(AddBackslash(SourcePath) + "Indonesian.isl")
+; English). Indonesian.isl is Inno Setup's contributed translation, kept in this folder with
+; Inno Setup's licence (LICENSE.innosetup.txt); taken from jrsoftware/issrc,
+; Files/Languages/Unofficial/Indonesian.isl at commit b88bd653 (2026-06-22).
 Name: "id"; MessagesFile: "compiler:Default.isl,Indonesian.isl"
-#else
-  #pragma message "Indonesian.isl tidak ada di installer\: teks bawaan wizard berbahasa Inggris."
-Name: "id"; MessagesFile: "compiler:Default.isl"
-#endif
 
 [CustomMessages]
 TaskGroup=Pintasan:
@@ -89,6 +108,7 @@ RunNow=Jalankan SiPelayanan sekarang
 AdminFolder=SiPelayanan - alat admin
 SelfTestName=Uji mandiri SiPelayanan
 SelfTestComment=Memeriksa instalasi tanpa menyentuh data pelayanan
+LicencesName=Lisensi pihak ketiga
 AppComment=Pelayanan online WhatsApp Disdukcapil Kabupaten Way Kanan
 
 [Tasks]
@@ -98,6 +118,9 @@ Name: "desktopicon"; Description: "{cm:TaskDesktop}"; GroupDescription: "{cm:Tas
 ; Machine-wide settings (the database choice). Readable by every user, writable by admins only;
 ; kept on uninstall so a reinstall finds the same choice.
 Name: "{commonappdata}\{#AppName}"; Flags: uninsneveruninstall
+; The PC's data: the SQLite database of a stand-alone PC (and the app's single-instance locks).
+; Every Windows account of the PC works on the same office, so Users may modify what is in it.
+Name: "{commonappdata}\{#AppName}\data"; Permissions: users-modify; Flags: uninsneveruninstall
 
 [InstallDelete]
 ; An upgrade starts from a clean program folder so no file of an older build lingers. Only the
@@ -106,11 +129,14 @@ Type: filesandordirs; Name: "{app}\_internal"
 
 [Files]
 Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#ThirdPartyLicences}"; DestDir: "{app}"; DestName: "LISENSI-PIHAK-KETIGA.txt"; Flags: ignoreversion
+Source: "PEMBERITAHUAN-LISENSI.txt"; DestDir: "{app}"; Flags: ignoreversion
 
 [Icons]
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExeName}"; Comment: "{cm:AppComment}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExeName}"; Comment: "{cm:AppComment}"; Tasks: desktopicon
 Name: "{autoprograms}\{cm:AdminFolder}\{cm:SelfTestName}"; Filename: "{cmd}"; Parameters: "/k """"{app}\{#CliExeName}"" --self-test"""; WorkingDir: "{app}"; IconFilename: "{app}\{#AppExeName}"; Comment: "{cm:SelfTestComment}"
+Name: "{autoprograms}\{cm:AdminFolder}\{cm:LicencesName}"; Filename: "{app}\LISENSI-PIHAK-KETIGA.txt"
 
 [Run]
 Filename: "{app}\{#AppExeName}"; Description: "{cm:RunNow}"; Flags: nowait postinstall skipifsilent runasoriginaluser
@@ -197,7 +223,8 @@ begin
     'dengan menjalankan penginstal lagi. Data yang sudah ada tidak dihapus oleh penginstal.',
     True, False);
   DbPage.Add('Basis data lokal di PC ini (SQLite) - untuk kantor dengan satu PC pelayanan. ' +
-    'Data tersimpan di folder data pengguna Windows.');
+    'Data tersimpan di ' + ExpandConstant('{commonappdata}\{#AppName}\data') + ', satu untuk ' +
+    'semua pengguna Windows di PC ini.');
   DbPage.Add('Server PostgreSQL kantor - untuk beberapa PC yang memakai data yang sama.');
 
   PgPage := CreateInputQueryPage(DbPage.ID,
@@ -261,7 +288,8 @@ begin
   if UsesPostgres then
     Result := Result + 'server PostgreSQL ' + PostgresUrl + ' (tanpa kata sandi)'
   else
-    Result := Result + 'SQLite lokal di folder data tiap pengguna Windows';
+    Result := Result + 'SQLite lokal di ' + ExpandConstant('{commonappdata}\{#AppName}\data') +
+      ' (sama untuk semua pengguna Windows PC ini)';
 end;
 
 procedure SaveDatabaseChoice;
@@ -312,8 +340,8 @@ end;
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 begin
   if (CurUninstallStep = usPostUninstall) and not UninstallSilent then
-    MsgBox('SiPelayanan sudah dicopot. Basis data dan pengaturan di folder data tiap pengguna ' +
-      '(%LOCALAPPDATA%\Disdukcapil Way Kanan\SiPelayanan) serta pilihan basis data PC ini (' +
-      ExpandConstant('{commonappdata}\{#AppName}') + ') TIDAK dihapus. Hapus sendiri bila ' +
-      'memang tidak diperlukan lagi; cadangkan dulu.', mbInformation, MB_OK);
+    MsgBox('SiPelayanan sudah dicopot. Basis data dan pilihan basis data PC ini (' +
+      ExpandConstant('{commonappdata}\{#AppName}') + ') serta pengaturan dan log tiap ' +
+      'pengguna (%LOCALAPPDATA%\Disdukcapil Way Kanan\SiPelayanan) TIDAK dihapus. Hapus ' +
+      'sendiri bila memang tidak diperlukan lagi; cadangkan dulu.', mbInformation, MB_OK);
 end;
