@@ -406,6 +406,9 @@ def setup_application(app: QApplication) -> None:
     app.setOrganizationName("Disdukcapil Way Kanan")
     app.setApplicationDisplayName("SiPelayanan")
     app.setStyle("Fusion")
+    from .qt_locale import install_indonesian
+
+    install_indonesian(app)  # Qt's own texts and date/number formats in Bahasa Indonesia
     hints = app.styleHints()
     if hasattr(hints, "setColorScheme"):  # the colours of the app assume a light scheme
         hints.setColorScheme(Qt.ColorScheme.Light)
