@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import __version__
 from ..i18n import tr
 from ..identity import extract_tracking_code
 from ..services.office import get_profile
@@ -584,18 +583,11 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_about(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle(tr("Tentang SiPelayanan"))
-        box.setText(
-            tr(
-                "<b>SiPelayanan {v}</b><br>Pelayanan online WhatsApp Dinas Kependudukan "
-                "dan Pencatatan Sipil Kabupaten Way Kanan, mengikuti SOP yang "
-                "ditandatangani Kepala Dinas.",
-                v=__version__,
-            )
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        box.open()
+        from .about import AboutDialog  # versions and third-party licences
+
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
 
     def open_log_folder(self) -> None:
         """Bantuan ▸ Buka folder log: the day files and the crash file, in the file manager."""
