@@ -206,3 +206,23 @@ def test_cli_moves_the_old_database_on_first_use(
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Status ") and "tidak terdaftar" not in out.stdout  # found
     assert (machine / DB_FILENAME).exists() and Path(f"{old}{MOVED_SUFFIX}").exists()
+
+
+def test_installer_makes_the_same_folder_writable_for_users() -> None:
+    """The .iss grants Users modify on exactly the folder the app uses on Windows, and not on
+    the folder of the machine config (which stays for administrators)."""
+    import re
+
+    iss = (Path(__file__).parents[2] / "installer" / "sipelayanan.iss").read_text(encoding="utf-8")
+    dirs = iss.split("[Dirs]", 1)[1].split("\n[", 1)[0]
+    entries = {
+        m[1]: m[2] or ""
+        for m in re.finditer(r'^Name: "([^"]+)";(?:.*Permissions: ([\w-]+))?', dirs, re.M)
+    }
+    assert entries["{commonappdata}\\{#AppName}\\data"] == "users-modify"
+    assert entries["{commonappdata}\\{#AppName}"] == ""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(ENV_DATA_DIR, raising=False)
+        mp.setattr(sys, "platform", "win32")
+        mp.setenv("PROGRAMDATA", "C:\\ProgramData")
+        assert machine_folder() == Path("C:\\ProgramData") / "SiPelayanan" / "data"
