@@ -24,6 +24,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from .backup import backup
     from .services.berkas import human_size
 
+    if args.aksi == "otomatis":
+        return cmd_backup_auto(args)
+    if not args.output:
+        raise InputError(
+            "Sebutkan file cadangan (backup -o FILE), atau jalankan 'backup otomatis'.", "output"
+        )
     db = cli.open_db(args)
     try:
         result = backup(db, Path(args.output), fmt=args.format, overwrite=args.timpa)
@@ -40,6 +46,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup_auto(args: argparse.Namespace) -> int:
+    """For Task Scheduler: one line of output; 0 done or not due, 2 refused/failed, 3 no
+    database. The same schedule, verification and rotation as the desktop app's."""
+    from .backup import auto
+
+    db = cli.open_db(args)
+    try:
+        outcome = auto.run(db, force=args.sekarang)
+    finally:
+        db.dispose()
+    print(outcome.message)
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from .backup import restore
     from .db import Database
@@ -51,8 +71,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
         db.dispose()
     print(
         f"Cadangan dipulihkan (format {result.format}): {sum(result.rows.values())} baris, "
-        f"skema {result.revision}, {result.seconds:.1f} detik."
+        f"skema {result.revision}, {result.seconds:.1f} detik; isi yang tertulis cocok dengan "
+        "sidik SHA-256 cadangan."
     )
+    if result.note:
+        print(f"Catatan: {result.note}")
     if result.audit_ok:
         print(f"Log audit utuh: {result.audit_entries} entri diperiksa.")
     else:
@@ -262,9 +285,23 @@ def extend(sub: Any) -> None:
         help="cadangkan seluruh basis data ke satu file (boleh saat aplikasi dipakai)",
         description="Cadangkan seluruh basis data: SQLite dengan API backup daring; PostgreSQL "
         "dengan pg_dump bila terpasang, selain itu format portabel (ZIP) yang dapat "
-        "dipulihkan ke SQLite maupun PostgreSQL.",
+        "dipulihkan ke SQLite maupun PostgreSQL. 'backup otomatis' (untuk Task Scheduler) "
+        "membuat cadangan harian bila sudah waktunya, ke folder yang diatur di Admin ▸ "
+        "Cadangan, memverifikasinya dengan memulihkannya ke basis data sementara, lalu "
+        "merotasi cadangan lama (7 harian, 4 mingguan, 12 bulanan).",
     )
-    bk.add_argument("-o", "--output", required=True, metavar="FILE", help="file cadangan")
+    bk.add_argument(
+        "aksi",
+        nargs="?",
+        choices=["otomatis"],
+        help="otomatis: cadangan harian terjadwal (folder dan jam diatur di Admin ▸ Cadangan)",
+    )
+    bk.add_argument("-o", "--output", metavar="FILE", help="file cadangan")
+    bk.add_argument(
+        "--sekarang",
+        action="store_true",
+        help="dengan 'otomatis': buat cadangan sekarang walau belum waktunya",
+    )
     bk.add_argument(
         "--format",
         choices=FORMATS,
