@@ -158,7 +158,7 @@ def _move(old: Path, target: Path) -> None:
     tmp = Path(tmp_name)
     renamed: Path | None = None
     try:
-        src = sqlite3.connect(f"file:{old}?mode=ro", uri=True, isolation_level=None)
+        src = sqlite3.connect(_read_only_uri(old), uri=True, isolation_level=None)
         try:
             src.execute("BEGIN")  # one snapshot for the copy and the counts
             expected = _counts(src)
@@ -199,6 +199,12 @@ def _move(old: Path, target: Path) -> None:
                 leftover.unlink(missing_ok=True)
 
 
+def _read_only_uri(path: Path) -> str:
+    """``file:///C:/…?mode=ro``: percent-encoded, so a '#', '?' or '%' in a Windows user name
+    cannot cut the path short."""
+    return Path(os.path.abspath(path)).as_uri() + "?mode=ro"
+
+
 def _free_name(path: Path) -> Path:
     if not path.exists():
         return path
@@ -235,7 +241,7 @@ def _note_conflict(old: Path, target: Path) -> None:
 def conflict_message(old: Path, target: Path) -> str:
     count = ""
     with contextlib.suppress(sqlite3.Error):
-        conn = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(old), uri=True)
         try:
             n = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
             count = f" (berisi {n} permohonan)"

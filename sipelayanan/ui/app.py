@@ -272,6 +272,7 @@ class AppController(QObject):
 
             box = QMessageBox(QMessageBox.Icon.Information, tr("SiPelayanan"), notice)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            self._notice_box = box  # no parent window to keep it: the controller does
             box.open()
 
     def bring_to_front(self) -> None:

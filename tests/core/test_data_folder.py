@@ -226,3 +226,20 @@ def test_installer_makes_the_same_folder_writable_for_users() -> None:
         mp.setattr(sys, "platform", "win32")
         mp.setenv("PROGRAMDATA", "C:\\ProgramData")
         assert machine_folder() == Path("C:\\ProgramData") / "SiPelayanan" / "data"
+
+
+def test_move_from_a_folder_with_uri_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Windows user name may hold '#', '%' or spaces: the read-only URI must still find it."""
+    home = tmp_path / "Pak Budi #2 %41"
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    machine = tmp_path / "pc-data"
+    monkeypatch.setenv(ENV_DATA_DIR, str(machine))
+    old = home / "SiPelayanan" / DB_FILENAME
+    counts = make_old_database(old, cases=1)
+    result = default_database()
+    assert result.moved_from == old and not result.failed
+    conn = sqlite3.connect(machine / DB_FILENAME)
+    assert data_folder._counts(conn) == counts
+    conn.close()

@@ -245,3 +245,34 @@ def test_two_real_app_processes(tmp_path: Path) -> None:
             first.kill()
             first.wait()
         socket_file.unlink(missing_ok=True)  # terminated without closing its server
+
+
+def test_the_old_database_notice_is_shown_once(
+    qtbot: QtBot, tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from sipelayanan import data_folder
+
+    marker = tmp_path / "sipelayanan.sqlite3.diberitahukan"
+    monkeypatch.setattr(data_folder, "_pending_notice", ("Di akun Windows ini masih ada …", marker))
+    controller = AppController("sqlite:///tidak-dipakai.sqlite3", settings)
+    try:
+        controller._tell_data_folder_notice()
+        boxes = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()
+        ]
+        assert [b.text() for b in boxes] == ["Di akun Windows ini masih ada …"]
+        assert marker.exists()
+        for b in boxes:
+            b.close()
+        controller._tell_data_folder_notice()  # nothing pending any more
+        assert not [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, QMessageBox) and w.isVisible()
+        ]
+    finally:
+        controller.shutdown()
