@@ -4,17 +4,19 @@ SQLite (the embedded default) is for one PC on a local disk: WAL, a busy timeout
 transactions that ``BEGIN IMMEDIATE`` so two writers queue instead of failing mid-way. An SQLite
 file on a network share is refused (WAL needs shared memory that network file systems do not
 provide). PostgreSQL serves several PCs on the office LAN. The caller owns every transaction:
-``with db.write() as session: service(..., session=session)``.
+``with db.write() as session: service(..., session=session)``; reads run in
+``with db.read() as session: …``, the one read unit (read-only, see :meth:`Database.read`).
+
+No log line and no message carries statement parameters: engines are created with
+``hide_parameters=True`` and :mod:`sipelayanan.logs` scrubs what drivers echo of the values.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import socket
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,8 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from .errors import ConflictError, DatabaseUnavailable, SipelayananError
-from .lookup import Lookup, PreparedCache, StatementHook
+from .errors import ConflictError, DatabaseUnavailable, InputError, SipelayananError
 
 log = logging.getLogger("sipelayanan.db")
 
@@ -38,6 +39,11 @@ LOCK_WAIT_SECONDS = 30
 #: PostgreSQL ends a session that sits inside an open transaction this long (a frozen PC must not
 #: hold the audit chain's lock for everyone else).
 IDLE_IN_TRANSACTION_SECONDS = 300
+
+
+class ReadOnlyUnitError(RuntimeError):
+    """A statement that changes data was sent through the read unit (``Database.read()``): a
+    programming error, refused by the database itself before anything changed."""
 
 
 def default_data_dir() -> Path:
@@ -211,7 +217,24 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         readonly = conn.get_execution_options().get("sipelayanan_readonly", False)
+        info = conn.connection.info  # kept with the driver connection while it is pooled
+        if readonly != info.get(_QUERY_ONLY, False):
+            # SQLite itself refuses every change on this connection while it reads
+            conn.exec_driver_sql(f"PRAGMA query_only = {int(readonly)}")
+            info[_QUERY_ONLY] = readonly
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: sqlite3.Connection, record: Any) -> None:
+        if record.info.get(_QUERY_ONLY):  # whoever takes it from the pool next may write
+            try:
+                dbapi_conn.execute("PRAGMA query_only = 0")
+                record.info[_QUERY_ONLY] = False
+            except sqlite3.Error:  # a broken connection: the pool will discard it
+                record.info.pop(_QUERY_ONLY, None)
+
+
+_QUERY_ONLY = "sipelayanan_query_only"
 
 
 def _pg_connect_args(given: dict[str, Any] | None) -> dict[str, Any]:
@@ -225,17 +248,58 @@ def _pg_connect_args(given: dict[str, Any] | None) -> dict[str, Any]:
         # which PC holds a connection shows in pg_stat_activity
         "application_name": f"SiPelayanan@{socket.gethostname()[:40]}",
         "options": f"-c lock_timeout={LOCK_WAIT_SECONDS * 1000}"
-        f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_SECONDS * 1000}",
+        f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_SECONDS * 1000}"
+        # psycopg prepares a statement on the server after its fifth run on a connection, and
+        # PostgreSQL may then settle on one generic plan for all values: in it a name prefix
+        # (name_key LIKE $1) cannot use its index and walks a million rows. Plan every run
+        # with its values instead (see docs/performance.md, "Generic plans").
+        " -c plan_cache_mode=force_custom_plan",
     }
     args.update(given or {})
     return args
 
 
-def make_engine(url: str, *, check_network: bool = True, **kwargs: Any) -> Engine:
+URL_EXAMPLE = "sqlite:///C:/Data/sipelayanan.sqlite3 atau postgresql://PENGGUNA@SERVER/NAMA_DB"
+
+
+def check_url(url: str) -> None:
+    """Refuse, with a message saying what to write, a database address the app cannot use."""
+    try:
+        u = make_url(url)
+    except Exception:  # ArgumentError, ValueError: anything that is not a URL
+        raise InputError(
+            f"Alamat basis data tidak dapat dibaca. Tulis seperti {URL_EXAMPLE}.", "db"
+        ) from None
+    # by name only: asking SQLAlchemy for the driver would try to import an unknown dialect
+    if u.drivername in ("sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"):
+        return
+    raise InputError(
+        f"Jenis basis data '{u.drivername}' tidak didukung; SiPelayanan memakai SQLite (satu "
+        f"PC) atau PostgreSQL (beberapa PC). Tulis seperti {URL_EXAMPLE}.",
+        "db",
+    )
+
+
+def make_engine(
+    url: str, *, check_network: bool = True, create_folder: bool = True, **kwargs: Any
+) -> Engine:
+    """``create_folder=False`` refuses a SQLite file whose folder does not exist (a mistyped
+    ``--db``) instead of creating it; the app's own data folder and ``db upgrade`` create it."""
+    check_url(url)
+    # statement parameters (NIKs, names, phone numbers) never go into an exception's text
+    kwargs.setdefault("hide_parameters", True)
     path = sqlite_path(url)
     if path is not None:
         if check_network and is_network_path(path):
             raise DatabaseUnavailable(NETWORK_SQLITE_MESSAGE.format(path=path))
+        if not create_folder and not path.parent.is_dir():
+            raise InputError(
+                f"Folder basis data {path.parent} tidak ada. Periksa alamat basis data (--db "
+                "atau SIPELAYANAN_DB); folder baru hanya dibuat oleh 'sipelayanan db upgrade'.",
+                "db",
+            )
+        if path.is_dir():
+            raise InputError(f"{path} adalah folder, bukan file basis data SQLite.", "db")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -348,6 +412,19 @@ def _is_unavailable(exc: DBAPIError) -> bool:
     return any(w in text for w in ("readonly", "read-only", "disk", "no space", "server closed"))
 
 
+def _is_write_refusal(exc: DBAPIError) -> bool:
+    """The database refused a change because the transaction is read-only (a read unit)."""
+    if _sqlstate(exc) == "25006":  # PostgreSQL: read_only_sql_transaction
+        return True
+    name = getattr(exc.orig, "sqlite_errorname", "")
+    return bool(name == "SQLITE_READONLY" and not _reads_only(exc.statement))
+
+
+def _reads_only(statement: str | None) -> bool:
+    head = (statement or "").lstrip().split(None, 1)
+    return bool(head) and head[0].upper() in ("SELECT", "PRAGMA", "EXPLAIN", "VALUES")
+
+
 def _is_unique_violation(exc: DBAPIError) -> bool:
     if not isinstance(exc, IntegrityError):
         return False
@@ -359,17 +436,15 @@ class Database:
     """One engine plus units of work. Create one per process; pass it around explicitly."""
 
     def __init__(self, url: str | None = None, **engine_kwargs: Any) -> None:
+        if url is None:
+            engine_kwargs["create_folder"] = True  # the app's own data folder
         self.url = url or default_url()
         self.engine = make_engine(self.url, **engine_kwargs)
         self._write = sessionmaker(self.engine, expire_on_commit=False)
-        self._read = sessionmaker(
-            self.engine.execution_options(sipelayanan_readonly=True), expire_on_commit=False
-        )
-        self._prepared: PreparedCache | None = None
-        self._held: dict[int, Any] = {}  # SQLite: each thread's lookup connection
-        self._held_lock = threading.Lock()
-        #: called with (sql, parameters) for each statement a Lookup sends
-        self.lookup_hooks: list[StatementHook] = []
+        readonly: dict[str, Any] = {"sipelayanan_readonly": True}
+        if self.engine.dialect.name == "postgresql":
+            readonly["postgresql_readonly"] = True  # BEGIN READ ONLY; reset when pooled again
+        self._read = sessionmaker(self.engine.execution_options(**readonly), expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -396,97 +471,27 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._translate(), self._read.begin() as session:
+        """The read unit: one read-only transaction, for every read function (the windows'
+        inbox pages, searches and change check as much as the CLI and the reports).
+
+        The database itself refuses any change inside it (SQLite ``PRAGMA query_only``,
+        PostgreSQL ``BEGIN READ ONLY``); trying one raises :class:`ReadOnlyUnitError`. On
+        SQLite its statements share one snapshot; on PostgreSQL (READ COMMITTED) each statement
+        sees what was committed when it started.
+        """
+        with self._translate(), self._refuse_writes(), self._read.begin() as session:
             yield session
 
     @contextmanager
-    def lookup(self) -> Iterator[Lookup]:
-        """A read transaction for the hot lookups on a driver connection, without an ORM
-        session (see :mod:`sipelayanan.lookup`); errors are translated as in ``read()``.
-
-        SQLite: each thread keeps one connection for its lookups (a local file connection
-        never goes stale, and skipping the pool's checkout is a third of a change check); the
-        unit is one read transaction, so all its statements see one snapshot.
-        PostgreSQL: a connection from the pool per unit, so its pre-ping notices a server that
-        restarted or a LAN that dropped the connection; statements run in autocommit, each on
-        its own snapshot — what READ COMMITTED gives inside a transaction too.
-        """
-        if self._prepared is None:
-            self._prepared = PreparedCache(self.engine.dialect)
-        sqlite = self.engine.dialect.name == "sqlite"
-        with self._translate():
-            try:
-                fairy = self._held_fairy() if sqlite else self.engine.raw_connection()
-            except self.engine.dialect.loaded_dbapi.Error as exc:  # could not connect
-                raise self._wrap_driver_error(None, exc) from exc
-            conn: Any = fairy.dbapi_connection
-            unit = Lookup(self, conn, self._prepared, self.lookup_hooks)
-            ok = False
-            try:
-                try:
-                    if sqlite:  # one snapshot for every statement of the unit
-                        conn.execute("BEGIN")
-                    else:
-                        # READ COMMITTED gives each statement its own snapshot with or without
-                        # a transaction (as in read()), so skip the BEGIN/ROLLBACK round trips
-                        conn.autocommit = True
-                    yield unit
-                    unit.close_cursor()
-                    if sqlite:
-                        conn.execute("COMMIT")
-                    ok = True
-                except self.engine.dialect.loaded_dbapi.Error as exc:
-                    raise self._wrap_driver_error(fairy, exc) from exc
-            finally:
-                if not sqlite:
-                    with contextlib.suppress(Exception):  # a broken connection stays broken
-                        conn.autocommit = False  # as sessions expect it
-                    fairy.close()  # back to the pool, which rolls back anything left open
-                elif not ok:
-                    self._drop_held(fairy)  # whatever went wrong, the next unit starts afresh
-
-    def _held_fairy(self) -> Any:
-        # keyed by the OS thread id, not threading.local: a QThread's Python thread state (and
-        # with it any threading.local data) may last only as long as one slot call
-        thread = threading.get_ident()
-        fairy = self._held.get(thread)
-        if fairy is None or not fairy.is_valid:
-            fairy = self.engine.raw_connection()
-            with self._held_lock:
-                old = self._held.get(thread)
-                self._held[thread] = fairy
-            if old is not None:
-                with contextlib.suppress(Exception):
-                    old.close()
-        return fairy
-
-    def _drop_held(self, fairy: Any) -> None:
-        with self._held_lock:
-            thread = threading.get_ident()
-            if self._held.get(thread) is fairy:
-                del self._held[thread]
-        with contextlib.suppress(Exception):
-            fairy.close()  # the pool's reset rolls back an open transaction
-
-    def _wrap_driver_error(self, fairy: Any, exc: Any) -> Exception:
-        """A bare driver error as SQLAlchemy would have raised it; a connection the server
-        dropped is invalidated so the pool opens a fresh one next time."""
-        dialect = self.engine.dialect
-        dead = fairy is None  # no connection at all
-        if fairy is not None:
-            with contextlib.suppress(Exception):
-                dead = bool(dialect.is_disconnect(exc, fairy.dbapi_connection, None))
-            if dead:
-                fairy.invalidate(exc)
-        error: Exception = DBAPIError.instance(
-            None,
-            None,
-            exc,
-            dialect.loaded_dbapi.Error,
-            connection_invalidated=dead,
-            dialect=dialect,
-        )
-        return error
+    def _refuse_writes(self) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as exc:
+            if _is_write_refusal(exc):
+                raise ReadOnlyUnitError(
+                    "Database.read() is read-only: changes go through Database.write()"
+                ) from exc
+            raise
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
@@ -513,10 +518,25 @@ class Database:
                 ) from exc
             if state == "42501" or _is_unavailable(exc):
                 raise DatabaseUnavailable(describe_db_error(exc, self.sqlite_file)) from exc
+            self._refuse_not_a_database(exc.orig)
             raise
         except sqlite3.Error as exc:  # raised outside SQLAlchemy's wrapping (e.g. on connect)
             log.warning("sqlite error: %s", exc)
+            self._refuse_not_a_database(exc)
             raise DatabaseUnavailable(describe_db_error(exc, self.sqlite_file)) from exc
+
+    def _refuse_not_a_database(self, error: BaseException | None) -> None:
+        """A ``--db`` pointing at a text file, or a damaged file: say so, not "unexpected"."""
+        text = str(error).lower()
+        if self.sqlite_file is not None and (
+            "file is not a database" in text or "malformed" in text
+        ):
+            raise InputError(
+                f"File {self.sqlite_file} bukan basis data SQLite SiPelayanan, atau rusak. "
+                "Periksa alamat basis data; bila file basis data rusak, pulihkan dari cadangan "
+                "terakhir ('sipelayanan restore').",
+                "db",
+            ) from None
 
     def upgrade(self) -> None:
         from .migrate import upgrade
@@ -537,9 +557,4 @@ class Database:
             return "cases" not in inspect(self.engine).get_table_names()
 
     def dispose(self) -> None:
-        with self._held_lock:
-            held, self._held = list(self._held.values()), {}
-        for fairy in held:
-            with contextlib.suppress(Exception):
-                fairy.close()
         self.engine.dispose()

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from ..calendar import OfficeHours, WorkCalendar
 from ..errors import InputError
-from ..lookup import Reader, fetch
 from ..models import Closure, OfficeSetting
 from ..sop import services
 from . import audit
@@ -44,9 +43,9 @@ class OfficeProfile:
 _SETTING = select(OfficeSetting.value).where(OfficeSetting.key == bindparam("key"))
 
 
-def _get(session: Reader, key: str) -> Any:
-    found = fetch(session, _SETTING, {"key": key})
-    return None if not found else json.loads(found[0][0])
+def _get(session: Session, key: str) -> Any:
+    value = session.execute(_SETTING, {"key": key}).scalar()
+    return None if value is None else json.loads(value)
 
 
 def _put(session: Session, key: str, value: Any, now: datetime | None) -> None:
@@ -59,7 +58,7 @@ def _put(session: Session, key: str, value: Any, now: datetime | None) -> None:
         row.updated_at = resolve_now(now)
 
 
-def get_profile(session: Reader) -> OfficeProfile:
+def get_profile(session: Session) -> OfficeProfile:
     data = _get(session, "profile") or {}
     known = {k: v for k, v in data.items() if k in OfficeProfile.__dataclass_fields__}
     return OfficeProfile(**known)
@@ -76,7 +75,7 @@ def save_profile(
     )
 
 
-def get_hours(session: Reader) -> OfficeHours:
+def get_hours(session: Session) -> OfficeHours:
     data = _get(session, "hours")
     return OfficeHours.default() if data is None else OfficeHours.from_json(data)
 
@@ -131,12 +130,12 @@ def remove_closure(
 _CLOSURE_DAYS = select(Closure.day)
 
 
-def work_calendar(session: Reader) -> WorkCalendar:
-    """The office's calendar as stored now (hours and closures), through either kind of unit."""
-    return WorkCalendar(get_hours(session), [r[0] for r in fetch(session, _CLOSURE_DAYS)])
+def work_calendar(session: Session) -> WorkCalendar:
+    """The office's calendar as stored now (hours and closures)."""
+    return WorkCalendar(get_hours(session), list(session.execute(_CLOSURE_DAYS).scalars()))
 
 
-def get_setting(session: Reader, key: str, default: Any = None) -> Any:
+def get_setting(session: Session, key: str, default: Any = None) -> Any:
     value = _get(session, key)
     return default if value is None else value
 

@@ -1,4 +1,10 @@
-"""Read-side: plain dataclasses for windows, the CLI and reports. No ORM object leaves here."""
+"""Read-side: plain dataclasses for windows, the CLI and reports. No ORM object leaves here.
+
+Every read function takes the unit of work it runs in — the read unit ``Database.read()`` in the
+windows and the CLI, or a service's write unit — and runs SQLAlchemy Core statements on it with
+``session.execute``, reading the columns by name. The statements are built once per shape
+(``lru_cache``), so SQLAlchemy's compiled cache finds them at once.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,6 @@ from ..identity import (
     normalize_tracking_code,
     wa_search_key,
 )
-from ..lookup import Reader, dialect_name, fetch
 from ..models import (
     Attachment,
     Case,
@@ -144,7 +149,7 @@ class CaseView:
         return data  # type: ignore[no-any-return]
 
 
-def case_view(session: Reader, code: str, *, roles: Iterable[str] = ()) -> CaseView:
+def case_view(session: Session, code: str, *, roles: Iterable[str] = ()) -> CaseView:
     try:
         norm = normalize_tracking_code(code)
     except ValidationError as exc:
@@ -155,7 +160,7 @@ def case_view(session: Reader, code: str, *, roles: Iterable[str] = ()) -> CaseV
     return _view(session, found, set(roles))
 
 
-def case_view_by_id(session: Reader, case_id: int, *, roles: Iterable[str] = ()) -> CaseView:
+def case_view_by_id(session: Session, case_id: int, *, roles: Iterable[str] = ()) -> CaseView:
     found = _case_head(session, "id", case_id)
     if found is None:
         raise NotFound("Permohonan tidak ditemukan.")
@@ -168,8 +173,8 @@ class _Head:
 
     case: Any  # the cases row (attribute access like the model)
     definition: str
-    register: tuple[str, int, int] | None
-    delivery: tuple[str, str | None, str | None, datetime] | None
+    register: tuple[str, int, int] | None  # (service, year, number)
+    delivery: dict[str, Any] | None
 
     @property
     def id(self) -> int:
@@ -244,36 +249,40 @@ def _case_detail_stmts() -> tuple[Any, Any, Any, Any]:
 _CASE_KEYS = tuple(c.key for c in Case.__table__.c)
 
 
-def _case_head(session: Reader, key: str, value: object) -> _Head | None:
-    found = fetch(session, _case_head_stmt(key), {"key": value})
-    if not found:
+def _case_head(session: Session, key: str, value: object) -> _Head | None:
+    row = session.execute(_case_head_stmt(key), {"key": value}).mappings().first()
+    if row is None:
         return None
-    row = tuple(found[0])
-    n = len(_CASE_KEYS)
-    case = SimpleNamespace(**dict(zip(_CASE_KEYS, row[:n], strict=True)))
-    definition, reg_service, reg_year, reg_number, dl_method, dl_recipient, dl_resi, dl_at = row[n:]
+    case = SimpleNamespace(**{name: row[name] for name in _CASE_KEYS})
     return _Head(
         case,
-        definition,
-        None if reg_service is None else (reg_service, reg_year, reg_number),
-        None if dl_method is None else (dl_method, dl_recipient, dl_resi, dl_at),
+        row["x_definition"],
+        None
+        if row["x_reg_service"] is None
+        else (row["x_reg_service"], row["x_reg_year"], row["x_reg_number"]),
+        None
+        if row["x_dl_method"] is None
+        else {
+            "method": row["x_dl_method"],
+            "recipient": row["x_dl_recipient"],
+            "resi": row["x_dl_resi"],
+            "delivered_at": row["x_dl_at"],
+        },
     )
 
 
-def _view(session: Reader, head: _Head, roles: set[str]) -> CaseView:
+def _view(session: Session, head: _Head, roles: set[str]) -> CaseView:
     case = head.case
     sdef = _definition_from_json(head.definition)
     q_history, q_docs, q_atts, q_ticked = _case_detail_stmts()
     params = {"case_id": case.id}
-    # (step_no, action, to_step, started_at, ended_at, working_minutes, note, username, name)
-    history = fetch(session, q_history, params)
-    docs = fetch(session, q_docs, params)
-    atts = fetch(session, q_atts, params)
-    present = {r[0] for r in fetch(session, q_ticked, params)}
+    history = session.execute(q_history, params).all()
+    docs = session.execute(q_docs, params).all()
+    atts = session.execute(q_atts, params).all()
+    present = set(session.execute(q_ticked, params).scalars())
     reg = head.register
-    delivery = head.delivery
     conds = {c for c in case.conditions.split(",") if c}
-    done = {h[0] for h in history if h[1] in (Action.SELESAI, Action.TUTUP)}
+    done = {h.step_no for h in history if h.action in (Action.SELESAI, Action.TUTUP)}
     finished = case.status in (CaseStatus.SELESAI, CaseStatus.BATAL)
     steps = tuple(
         StepView(
@@ -321,42 +330,25 @@ def _view(session: Reader, head: _Head, roles: set[str]) -> CaseView:
         cancel_reason=case.cancel_reason,
         version=case.version,
         register_number=format_number(*reg) if reg else None,
-        documents=tuple((d[0], d[1]) for d in docs),
-        delivery=None
-        if delivery is None
-        else {
-            "method": delivery[0],
-            "recipient": delivery[1],
-            "resi": delivery[2],
-            "delivered_at": delivery[3],
-        },
+        documents=tuple((d.kind, d.number) for d in docs),
+        delivery=head.delivery,
         steps=steps,
         history=tuple(
             StepHistoryView(
-                step_no=step_no,
-                activity=_activity(sdef, step_no),
-                action=action,
-                action_label=Action.LABELS.get(action, action),
-                to_step=to_step,
-                username=username or "?",
-                full_name=full_name or "?",
-                started_at=started_at,
-                ended_at=ended_at,
-                working_minutes=minutes,
-                standard_minutes=_minutes(sdef, step_no),
-                note=note,
+                step_no=h.step_no,
+                activity=_activity(sdef, h.step_no),
+                action=h.action,
+                action_label=Action.LABELS.get(h.action, h.action),
+                to_step=h.to_step,
+                username=h.username or "?",
+                full_name=h.full_name or "?",
+                started_at=h.started_at,
+                ended_at=h.ended_at,
+                working_minutes=h.working_minutes,
+                standard_minutes=_minutes(sdef, h.step_no),
+                note=h.note,
             )
-            for (
-                step_no,
-                action,
-                to_step,
-                started_at,
-                ended_at,
-                minutes,
-                note,
-                username,
-                full_name,
-            ) in history
+            for h in history
         ),
         checklist=tuple(
             ChecklistView(
@@ -370,7 +362,17 @@ def _view(session: Reader, head: _Head, roles: set[str]) -> CaseView:
             )
             for r in sdef.requirements
         ),
-        attachments=tuple(AttachmentView(*a) for a in atts),
+        attachments=tuple(
+            AttachmentView(
+                id=a.id,
+                filename=a.filename,
+                mime=a.mime,
+                size=a.size,
+                sha256=a.sha256,
+                uploaded_at=a.uploaded_at,
+            )
+            for a in atts
+        ),
         allowed=allowed_actions(sdef, case, roles) if roles else {},
     )
 
@@ -421,7 +423,7 @@ def attachment_content(session: Session, attachment_id: int) -> tuple[str, str, 
             Attachment.id == attachment_id
         )
     ).one()
-    return row[0], row[1], row[2]
+    return row.filename, row.mime, row.content
 
 
 # --------------------------------------------------------------------------- inbox
@@ -491,7 +493,7 @@ def _inbox_page_stmt(with_service: bool, with_after: bool) -> Any:
 
 
 def inbox(
-    session: Reader,
+    session: Session,
     roles: Iterable[str],
     *,
     service: str | None = None,
@@ -513,26 +515,26 @@ def inbox(
     stmt = _inbox_page_stmt(bool(service), after is not None)
     return [
         InboxRow(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            mask_nik(r[4]) if r[4] else None,
-            r[5],
-            r[6],
-            r[7],
-            r[8],
-            r[9],
-            r[10],
+            id=r.id,
+            code=r.code,
+            service=r.service,
+            pemohon_nama=r.pemohon_nama,
+            nik_masked=mask_nik(r.nik) if r.nik else None,
+            current_step=r.current_step,
+            current_role=r.current_role,
+            step_started_at=r.step_started_at,
+            due_at=r.due_at,
+            received_at=r.received_at,
+            version=r.version,
         )
-        for r in fetch(session, stmt, params)
+        for r in session.execute(stmt, params)
     ]
 
 
 @lru_cache(maxsize=1)
 def _inbox_counts_stmt() -> Any:
     return (
-        select(Case.service, func.count(Case.id))
+        select(Case.service, func.count(Case.id).label("n"))
         .where(
             Case.status == CaseStatus.PROSES,
             Case.current_role.in_(bindparam("roles", expanding=True)),
@@ -541,12 +543,12 @@ def _inbox_counts_stmt() -> Any:
     )
 
 
-def inbox_counts(session: Reader, roles: Iterable[str]) -> dict[str, int]:
+def inbox_counts(session: Session, roles: Iterable[str]) -> dict[str, int]:
     role_list = sorted(set(roles) & set(ROLES))
     if not role_list:
         return {}
-    rows = fetch(session, _inbox_counts_stmt(), {"roles": role_list})
-    return {r[0]: int(r[1]) for r in rows}
+    rows = session.execute(_inbox_counts_stmt(), {"roles": role_list})
+    return {r.service: int(r.n) for r in rows}
 
 
 # --------------------------------------------------------------------------- search
@@ -590,9 +592,19 @@ _SEARCH_COLUMNS = (
 )
 
 
-def _search_row(r: Sequence[Any]) -> SearchRow:
-    nik = mask_nik(r[4]) if r[4] else None
-    return SearchRow(r[0], r[1], r[2], r[3], nik, r[5], r[6], r[7], r[8], r[9])
+def _search_row(r: Any) -> SearchRow:
+    return SearchRow(
+        id=r.id,
+        code=r.code,
+        service=r.service,
+        pemohon_nama=r.pemohon_nama,
+        nik_masked=mask_nik(r.nik) if r.nik else None,
+        wa=r.wa,
+        status=r.status,
+        current_step=r.current_step,
+        received_at=r.received_at,
+        due_at=r.due_at,
+    )
 
 
 def _day_start(d: date) -> datetime:
@@ -600,7 +612,7 @@ def _day_start(d: date) -> datetime:
 
 
 def search(
-    session: Reader,
+    session: Session,
     text: str,
     filters: SearchFilters | None = None,
     *,
@@ -636,14 +648,14 @@ def search(
     status = None if not f.status else "open" if f.status in CaseStatus.OPEN else "closed"
     stmt = _search_stmt(
         kinds,
-        dialect_name(session) == "postgresql",
+        session.get_bind().dialect.name == "postgresql",
         bool(f.service),
         status,
         bool(f.date_from),
         bool(f.date_to),
         after is not None,
     )
-    return [_search_row(r) for r in fetch(session, stmt, params)]
+    return [_search_row(r) for r in session.execute(stmt, params)]
 
 
 def _text_params(text: str, params: dict[str, Any]) -> tuple[str, ...]:
@@ -786,9 +798,10 @@ def _rows_by_ids_stmt() -> Any:
     return select(*columns).where(Case.id.in_(bindparam("ids", expanding=True)))
 
 
-def search_rows_by_ids(session: Reader, ids: Sequence[int]) -> list[SearchRow]:
+def search_rows_by_ids(session: Session, ids: Sequence[int]) -> list[SearchRow]:
     """The search rows of these ids (in any order): a table model refetches the rows it evicted
     from its bounded cache with this, by primary key."""
     if not ids:
         return []
-    return [_search_row(r) for r in fetch(session, _rows_by_ids_stmt(), {"ids": list(ids)})]
+    rows = session.execute(_rows_by_ids_stmt(), {"ids": list(ids)})
+    return [_search_row(r) for r in rows]

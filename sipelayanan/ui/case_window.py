@@ -42,7 +42,6 @@ from ..calendar import WorkCalendar
 from ..errors import ConflictError, InputError, NotFound, SipelayananError
 from ..i18n import tr
 from ..identity import format_tracking_code
-from ..lookup import Reader
 from ..models.cases import CaseStatus
 from ..services import cases as svc
 from ..services.berkas import BerkasFile, limit_for, read_checked
@@ -73,8 +72,8 @@ class LoadedCase:
     calendar: WorkCalendar
 
 
-def load_case_fn(code: str, roles: tuple[str, ...]) -> Callable[[Reader], LoadedCase]:
-    def run(session: Reader) -> LoadedCase:
+def load_case_fn(code: str, roles: tuple[str, ...]) -> Callable[[Session], LoadedCase]:
+    def run(session: Session) -> LoadedCase:
         return LoadedCase(case_view(session, code, roles=roles), work_calendar(session))
 
     return run
@@ -334,7 +333,6 @@ class CaseWindow(QWidget):
             on_done=self._on_loaded,
             on_error=self._on_load_error,
             parent=self,
-            lookup=True,
         )
 
     def _on_changed(self) -> None:

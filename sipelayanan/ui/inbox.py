@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ..calendar import WorkCalendar
 from ..errors import SipelayananError
 from ..i18n import tr
 from ..identity import format_tracking_code
-from ..lookup import Reader
 from ..services.office import work_calendar
 from ..services.queries import InboxRow, inbox, inbox_counts
 from ..sop import SERVICE_ORDER, services
@@ -77,7 +77,7 @@ def load_inbox(
 ) -> Any:
     """Worker function: one page of the inbox (+1 row to know whether more exist)."""
 
-    def run(session: Reader) -> InboxPageData:
+    def run(session: Session) -> InboxPageData:
         rows = inbox(session, roles, service=service, limit=limit + 1, after=after)
         more = len(rows) > limit
         return InboxPageData(
@@ -391,7 +391,6 @@ class InboxPage(QWidget):
             on_done=lambda data: self._on_loaded(data, generation, replace=True),
             on_error=self._on_error,
             parent=self,
-            lookup=True,
         )
 
     def refresh_counts(self) -> None:
@@ -401,7 +400,6 @@ class InboxPage(QWidget):
             on_done=self._set_counts,
             on_error=lambda e: None,
             parent=self,
-            lookup=True,
         )
 
     def _fetch_more(self) -> None:
@@ -411,7 +409,6 @@ class InboxPage(QWidget):
             on_done=lambda data: self._on_loaded(data, generation, replace=False),
             on_error=self._on_error,
             parent=self,
-            lookup=True,
         )
 
     def _on_loaded(self, data: InboxPageData, generation: int, *, replace: bool) -> None:

@@ -2,8 +2,10 @@
 
 Windows never hold a Session or an ORM object. They call ``ops.run(fn, on_done=…)`` where ``fn``
 takes a Session and returns plain data (dataclasses, ids, bytes). ``fn`` runs on a worker thread
-inside one unit of work (``Database.write()`` or ``.read()``); the callbacks run back on the UI
-thread. After a successful write every window hears ``changed``; a cheap poll of the audit
+inside one unit of work: ``Database.write()`` with ``write=True``, else the read unit
+``Database.read()``, which the database keeps read-only; the callbacks run back on the UI
+thread. Every read function works in either unit, so there is nothing else to choose.
+After a successful write every window hears ``changed``; a cheap poll of the audit
 chain head (one primary-key read) emits ``changed`` too when another PC changed something.
 
 Errors: a SipelayananError goes to ``on_error`` (default: a message box with its Indonesian
@@ -39,7 +41,6 @@ class _Job:
     fn: Callable[..., Any]
     write: bool
     wants_progress: bool
-    lookup: bool = False
 
 
 class _Worker(QObject):
@@ -63,8 +64,7 @@ class _Worker(QObject):
     def execute(self, job: _Job) -> None:
         try:
             db = self.database()
-            unit: Any = db.lookup() if job.lookup else db.write() if job.write else db.read()
-            with unit as session:
+            with db.write() if job.write else db.read() as session:
                 if job.wants_progress:
                     result = job.fn(session, lambda d, t: self.progress.emit(job.id, d, t))
                 else:
@@ -144,15 +144,11 @@ class Ops(QObject):
         on_progress: Progress | None = None,
         parent: QWidget | None = None,
         long: bool = False,
-        lookup: bool = False,
     ) -> int:
         """Run ``fn(session)`` (or ``fn(session, progress)`` when on_progress is given) off the
-        UI thread. ``long`` uses a second worker so a big report never blocks the inbox.
-        ``lookup`` runs ``fn`` in a light read unit (``Database.lookup()``) instead of a
-        session: for the frequent reads written against :data:`sipelayanan.lookup.Reader`."""
-        if lookup and write:
-            raise ValueError("a lookup cannot write")
-        job = _Job(next(self._ids), fn, write, on_progress is not None, lookup)
+        UI thread, in a write unit when ``write`` else in the read unit. ``long`` uses a second
+        worker so a big report never blocks the inbox."""
+        job = _Job(next(self._ids), fn, write, on_progress is not None)
         self._pending[job.id] = _Pending(on_done, on_error, on_progress, parent, write)
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
@@ -173,7 +169,7 @@ class Ops(QObject):
             return
         from ..services.audit import change_token
 
-        self.run(change_token, on_done=self._on_token, on_error=lambda e: None, lookup=True)
+        self.run(change_token, on_done=self._on_token, on_error=lambda e: None)
 
     def retry_now(self) -> None:
         """Ping the database at once (the connection banner's "Coba sekarang")."""

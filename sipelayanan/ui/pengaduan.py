@@ -888,7 +888,6 @@ class ComplaintDetail(QWidget):
             lambda s: case_view(s, code, roles=roles),
             on_done=self._loaded,
             on_error=self._load_failed,
-            lookup=True,
         )
 
     def reload(self) -> None:

@@ -280,7 +280,6 @@ class ReviewPage(QWidget):
             on_done=lambda d: self._on_loaded(d, generation, True),
             on_error=self._on_error,
             parent=self,
-            lookup=True,
         )
 
     def _fetch_more(self) -> None:
@@ -290,7 +289,6 @@ class ReviewPage(QWidget):
             on_done=lambda d: self._on_loaded(d, generation, False),
             on_error=self._on_error,
             parent=self,
-            lookup=True,
         )
 
     def _on_loaded(self, data: InboxPageData, generation: int, replace: bool) -> None:
@@ -394,7 +392,6 @@ class ReviewPage(QWidget):
             on_done=lambda v: self._show_preview(v, generation),
             on_error=lambda e: None,
             parent=self,
-            lookup=True,
         )
 
     def _show_preview(self, view: CaseView, generation: int) -> None:

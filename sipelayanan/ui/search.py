@@ -197,7 +197,7 @@ class SearchModel(QAbstractTableModel):
             self._fetching = False
             self.failed.emit(str(exc))
 
-        self.ops.run(fn, on_done=done, on_error=error, lookup=True)
+        self.ops.run(fn, on_done=done, on_error=error)
 
     # ------------------------------------------------------------------ Qt model
 
@@ -270,9 +270,7 @@ class SearchModel(QAbstractTableModel):
             self._refilling.discard(page)
 
         ids = list(wanted)
-        self.ops.run(
-            lambda s: search_rows_by_ids(s, ids), on_done=done, on_error=failed, lookup=True
-        )
+        self.ops.run(lambda s: search_rows_by_ids(s, ids), on_done=done, on_error=failed)
 
     def row_at(self, row: int) -> SearchRow | None:
         if not 0 <= row < len(self.rows):

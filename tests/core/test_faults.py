@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from sipelayanan.db import SERVER_MESSAGE, Database
-from sipelayanan.errors import DatabaseUnavailable
+from sipelayanan.errors import ConflictError, DatabaseUnavailable
 from sipelayanan.models import (
     Attachment,
     AuditEntry,
@@ -90,8 +90,8 @@ def test_postgres_stopped_mid_session_then_started(private_pg: Any) -> None:
     actors, _ = ensure_demo_users(db)
     with db.write() as s:
         first = svc.intake(s, actors["online"], _data()).code
-    with db.lookup() as look:  # a pooled connection of the light read path, alive
-        assert case_view(look, first).code == first
+    with db.read() as s:  # a pooled connection of the read unit, alive
+        assert case_view(s, first).code == first
     before = _counts(db)
 
     # the server stops while a clerk's save is on its way: nothing half-written
@@ -103,8 +103,8 @@ def test_postgres_stopped_mid_session_then_started(private_pg: Any) -> None:
     started = time.monotonic()
     with pytest.raises(DatabaseUnavailable, match="tidak dapat dihubungi"), db.read() as s:
         case_view(s, first)
-    with pytest.raises(DatabaseUnavailable, match="tidak dapat dihubungi"), db.lookup() as look:
-        case_view(look, first)  # the light read path of the inbox and search windows too
+    with pytest.raises(DatabaseUnavailable, match="tidak dapat dihubungi"), db.read() as s:
+        audit.change_token(s)  # the inbox's change check, on the next pooled connection
     assert time.monotonic() - started < 15
     with pytest.raises(DatabaseUnavailable), db.write() as s:
         svc.advance(s, actors["online"], first)
@@ -122,8 +122,8 @@ def test_postgres_stopped_mid_session_then_started(private_pg: Any) -> None:
         assert case_view(s, second).uraian == "sedang disimpan"
         assert case_view(s, first).current_step == 2
         assert audit.verify(s).ok
-    with db.lookup() as look:
-        assert case_view(look, first).current_step == 2
+    with db.read() as s:
+        assert audit.change_token(s) > 0
     db.dispose()
 
 
@@ -379,3 +379,88 @@ def test_read_only_database_is_a_clear_message(db: Database, actors: dict[str, A
     assert "hanya-baca" in done.stderr and "Traceback" not in done.stderr
     # the file itself is untouched
     assert sqlite3.connect(target).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+# --------------------------------------------------------------------------- personal data in logs
+
+LEAK_NIK = "1808014406920005"
+LEAK_WA = "0813-6677-2288"
+LEAK_NAMA = "Rahmawati Kusumadewi"
+
+
+def _leaky(**kw: Any) -> svc.IntakeData:
+    values: dict[str, Any] = {"nama": LEAK_NAMA, "nik": LEAK_NIK, "wa": LEAK_WA, **kw}
+    return svc.IntakeData(service="KK", **values)
+
+
+@pytest.fixture
+def app_log(tmp_path: Path) -> Any:
+    """The app's own logging setup (sipelayanan.logs) writing into a folder of this test."""
+    import logging
+
+    from sipelayanan.logs import setup_logging
+
+    root = logging.getLogger("sipelayanan")
+    saved = root.handlers[:]
+    root.handlers.clear()
+    folder = tmp_path / "log"
+    try:
+        assert setup_logging(directory=folder) is not None
+        yield folder
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:] = saved
+
+
+def test_failing_statements_write_no_personal_data_to_the_log(
+    db: Database, actors: dict[str, Any], app_log: Path
+) -> None:
+    """A statement that fails in the database carries a NIK, a WhatsApp number and a name in
+    its parameters, and PostgreSQL echoes row and key values in its DETAIL line. The log file
+    the app writes must hold the failures (an admin needs them) but none of those values."""
+    import logging
+
+    with db.write() as s:
+        svc.intake(s, actors["online"], _leaky())
+    with db.write() as s:  # the office's own rules, as an admin might add them
+        s.execute(text("CREATE UNIQUE INDEX ux_test_nik ON cases (nik)"))
+        if db.dialect == "postgresql":
+            s.execute(
+                text(
+                    "ALTER TABLE cases ADD CONSTRAINT ck_test_uraian "
+                    "CHECK (uraian IS NULL OR uraian NOT LIKE '%tolak%')"
+                )
+            )
+        else:
+            s.execute(
+                text(
+                    "CREATE TRIGGER tr_test_uraian BEFORE INSERT ON cases "
+                    "WHEN NEW.uraian LIKE '%tolak%' BEGIN SELECT RAISE(ABORT, 'ditolak'); END"
+                )
+            )
+    # 1. the same NIK again: a unique violation, a clear conflict for the clerk
+    with pytest.raises(ConflictError), db.write() as s:
+        svc.intake(s, actors["online"], _leaky())
+    # 2. a row the database refuses: an unexpected error, logged with its traceback as the
+    #    windows and the CLI log it
+    try:
+        with db.write() as s:
+            svc.intake(s, actors["online"], _leaky(nik=NIK, uraian="mohon tolak"))
+    except Exception:
+        logging.getLogger("sipelayanan.ui.ops").exception("operation failed")
+    else:
+        pytest.fail("the refused row was stored")
+    for handler in logging.getLogger("sipelayanan").handlers:
+        handler.flush()
+    text_logged = "".join(p.read_text(encoding="utf-8") for p in app_log.iterdir())
+    assert "database error" in text_logged and "operation failed" in text_logged
+    assert "Traceback" in text_logged
+    if db.dialect == "postgresql":
+        assert "23505" in text_logged and "ck_test_uraian" in text_logged
+    digits = "".join(c for c in text_logged if c.isdigit() or c == "\n")
+    for value in (LEAK_NIK, NIK, "81366772288", "6677", "2288"):
+        assert value not in text_logged, value
+    assert LEAK_NIK not in digits and "81366772288" not in digits
+    for word in LEAK_NAMA.split():
+        assert word.lower() not in text_logged.lower(), word

@@ -1,11 +1,15 @@
-"""The light read path (``Database.lookup()``) answers exactly as an ORM session does, on both
-engines: every inbox, search shape, keyset page, request view and the calendar — because a
-prepared statement that bound one parameter wrongly would quietly show a clerk the wrong page.
-Also: it sees other connections' commits, refuses anything but SELECT, and survives errors."""
+"""The read unit (``Database.read()``) answers exactly as a service's write unit does, on both
+engines: every inbox, search shape, keyset page, request view and the calendar — the windows
+read through the one and the services through the other. Also: it sees other connections'
+commits, the database refuses any change made through it, it survives errors and hands the
+pool back connections a write can use; and on PostgreSQL a name-prefix search keeps using its
+index however often it runs on one pooled connection (no generic plan)."""
 
 # ruff: noqa: B023 - each lambda is called at once, inside its own loop iteration
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -14,11 +18,10 @@ import pytest
 from sqlalchemy import select, text, update
 
 from sipelayanan.calendar import OfficeHours
-from sipelayanan.db import Database
+from sipelayanan.db import Database, ReadOnlyUnitError
 from sipelayanan.demo import load_demo
 from sipelayanan.errors import InputError, NotFound
-from sipelayanan.lookup import Lookup
-from sipelayanan.models import Case
+from sipelayanan.models import Case, OfficeSetting
 from sipelayanan.services import audit, office
 from sipelayanan.services import cases as svc
 from sipelayanan.services.berkas import BerkasFile
@@ -52,7 +55,7 @@ def pdf_bytes() -> bytes:
 @pytest.fixture
 def office_db(db: Database, actors: dict[str, Any]) -> Database:
     """A small office: demo requests in every state, one with berkas, one office closure."""
-    load_demo(db, count=40, now=NOW)
+    load_demo(db, count=40, now=NOW, actor=actors["admin"])
     with db.write() as s:
         svc.intake(
             s,
@@ -72,12 +75,12 @@ def office_db(db: Database, actors: dict[str, Any]) -> Database:
 
 
 def both(db: Database, fn: Any) -> tuple[Any, Any]:
+    """``fn`` through a write unit (as a service calls it) and through the read unit."""
+    with db.write() as session:
+        through_write_unit = fn(session)
     with db.read() as session:
-        through_session = fn(session)
-    with db.lookup() as look:
-        assert isinstance(look, Lookup)
-        through_lookup = fn(look)
-    return through_session, through_lookup
+        through_read_unit = fn(session)
+    return through_write_unit, through_read_unit
 
 
 def utc(value: datetime) -> bool:
@@ -166,41 +169,50 @@ def test_wrong_input_gives_the_same_errors(office_db: Database) -> None:
         (lambda s: case_view(s, "ABCD-EFGH"), InputError),  # the check symbol is wrong
         (lambda s: case_view(s, "ABCDEFGH3"), NotFound),
     ):
+        with pytest.raises(error), office_db.write() as s:
+            fn(s)
         with pytest.raises(error), office_db.read() as s:
             fn(s)
-        with pytest.raises(error), office_db.lookup() as look:
-            fn(look)
-    with office_db.lookup() as look:  # the next unit is unaffected
-        assert audit.change_token(look) > 0
+    with office_db.read() as s:  # the next unit is unaffected
+        assert audit.change_token(s) > 0
 
 
-def test_a_lookup_sees_what_other_connections_commit(office_db: Database, db_url: str) -> None:
+def test_the_read_unit_sees_what_other_connections_commit(office_db: Database, db_url: str) -> None:
     other = Database(db_url)  # another PC
     try:
-        with office_db.lookup() as look:
-            before = audit.change_token(look)
+        with office_db.read() as s:
+            before = audit.change_token(s)
         with other.write() as s:
             office.add_closure(s, date(2026, 12, 24), "Cuti bersama", actor=None)
-        with office_db.lookup() as look:  # the same (held) connection on SQLite
-            assert audit.change_token(look) > before
-            assert date(2026, 12, 24) in office.work_calendar(look).closures
+        with office_db.read() as s:  # the same pooled connection
+            assert audit.change_token(s) > before
+            assert date(2026, 12, 24) in office.work_calendar(s).closures
     finally:
         other.dispose()
 
 
-def test_a_lookup_runs_select_only(office_db: Database) -> None:
+def test_the_database_refuses_changes_through_the_read_unit(office_db: Database) -> None:
     with office_db.read() as s:
         before = s.execute(select(Case.pemohon_nama).where(Case.id == 1)).scalar_one()
+        settings = s.execute(select(OfficeSetting.key)).scalars().all()
     for stmt in (
         update(Case).where(Case.id == 1).values(pemohon_nama="X"),
         text("UPDATE cases SET pemohon_nama = 'X' WHERE id = 1"),
         text("DELETE FROM audit_log"),
+        text("WITH gone AS (SELECT id FROM cases) DELETE FROM case_steps"),
     ):
-        with pytest.raises(TypeError, match="SELECT"), office_db.lookup() as look:
-            look.rows(stmt)
+        with pytest.raises(ReadOnlyUnitError), office_db.read() as s:
+            s.execute(stmt)
+    with pytest.raises(ReadOnlyUnitError), office_db.read() as s:  # an ORM flush too
+        s.add(OfficeSetting(key="menyusup", value="1", updated_at=NOW))
     with office_db.read() as s:
         assert s.execute(select(Case.pemohon_nama).where(Case.id == 1)).scalar_one() == before
+        assert s.execute(select(OfficeSetting.key)).scalars().all() == settings
         assert audit.verify(s).ok
+    with office_db.write() as s:  # the pooled connection writes again for a write unit
+        office.add_closure(s, date(2026, 12, 31), "Tutup buku", actor=None)
+    with office_db.read() as s:
+        assert date(2026, 12, 31) in office.work_calendar(s).closures
 
 
 def test_sqlite_stored_timestamps_read_back_as_aware_utc(tmp_path: Any) -> None:
@@ -229,31 +241,32 @@ def test_sqlite_stored_timestamps_read_back_as_aware_utc(tmp_path: Any) -> None:
         conn.commit()
         conn.close()
         stmt = select(AuditEntry.at).where(AuditEntry.seq > 900).order_by(AuditEntry.seq)
-        with db.read() as s:
-            through_session = list(s.execute(stmt).scalars())
-        with db.lookup() as look:
-            through_lookup = [r[0] for r in look.rows(stmt)]
+        through_write, through_read = both(db, lambda s: list(s.execute(stmt).scalars()))
         want = datetime(2026, 11, 24, 1, 40, 56, tzinfo=UTC)
-        assert through_session == through_lookup
-        assert through_lookup == [want.replace(microsecond=123456), want, want, want]
-        assert all(utc(v) for v in through_session + through_lookup)
+        assert through_write == through_read
+        assert through_read == [want.replace(microsecond=123456), want, want, want]
+        assert all(utc(v) for v in through_write + through_read)
     finally:
         db.dispose()
 
 
-def test_writes_after_lookups_stay_all_or_nothing(office_db: Database, actors: Any) -> None:
-    """A lookup may run its connection in autocommit (PostgreSQL); the connection a write
-    session gets back from the pool must be transactional again, after a lookup that succeeded
-    and after one that failed."""
-    with office_db.lookup() as look:
-        code = search(look, "", limit=1)[0].code
-    with pytest.raises(NotFound), office_db.lookup() as look:
-        case_view(look, "ABCDEFGH3")
+def test_writes_after_reads_stay_all_or_nothing(office_db: Database, actors: Any) -> None:
+    """The read unit makes its connection read-only (PostgreSQL READ ONLY transactions, SQLite
+    query_only); the connection a write session gets back from the pool must be writable and
+    transactional again, after a read that succeeded and after one that failed."""
+    with office_db.read() as s:
+        code = search(s, "", limit=1)[0].code
+    with pytest.raises(NotFound), office_db.read() as s:
+        case_view(s, "ABCDEFGH3")
     with office_db.read() as s:
         before = s.execute(select(Case.id)).scalars().all()
     with pytest.raises(RuntimeError), office_db.write() as s:
         dbapi = s.connection().connection.dbapi_connection
         assert dbapi is not None and not getattr(dbapi, "autocommit", False)
+        if office_db.dialect == "sqlite":
+            assert s.execute(text("PRAGMA query_only")).scalar() == 0
+        else:
+            assert s.execute(text("SHOW transaction_read_only")).scalar() == "off"
         svc.intake(
             s,
             actors["online"],
@@ -263,15 +276,15 @@ def test_writes_after_lookups_stay_all_or_nothing(office_db: Database, actors: A
         )
         s.flush()
         raise RuntimeError("the PC fails before the commit")
-    with office_db.lookup() as look:
-        assert case_view(look, code).code == code
     with office_db.read() as s:
+        assert case_view(s, code).code == code
         assert s.execute(select(Case.id)).scalars().all() == before
 
 
 def test_values_rendered_into_the_sql_are_bound_per_call(office_db: Database) -> None:
     """A parameter SQLAlchemy renders into the SQL text (literal_execute) and an IN list of
-    each length: the prepared statement must not reuse the SQL of an earlier call."""
+    each length, run again and again on one pooled connection: no cached statement may reuse
+    the values of an earlier call."""
     from sqlalchemy import bindparam
 
     stmt = (
@@ -283,8 +296,103 @@ def test_values_rendered_into_the_sql_are_bound_per_call(office_db: Database) ->
         .order_by(Case.id)
     )
     for low, ids in ((1, [1, 2, 3]), (2, [1, 2, 3]), (1, [3]), (3, [1, 2, 3, 4, 5]), (1, [])):
-        with office_db.read() as s:
-            want = [tuple(r) for r in s.execute(stmt, {"low": low, "ids": ids})]
-        with office_db.lookup() as look:
-            assert [tuple(r) for r in look.rows(stmt, {"low": low, "ids": ids})] == want
+        got = both(
+            office_db, lambda s: [tuple(r) for r in s.execute(stmt, {"low": low, "ids": ids})]
+        )
+        want = got[1]
+        assert got[0] == want
         assert want == [(i, want[n][1]) for n, i in enumerate(x for x in sorted(ids) if x >= low)]
+
+
+# --------------------------------------------------------------------------- PostgreSQL plans
+
+FIRST = ("BUDI", "SITI", "AGUS", "DEWI", "RINA", "ANDI", "SRI", "EKO", "YUNI", "HENDRA", "WATI")
+LAST = ("HARTONO", "LESTARI", "SAPUTRA", "WULANDARI", "SANTOSO", "PRATAMA", "HIDAYAT", "SARI")
+
+
+def _many_requests(db: Database, actors: dict[str, Any], n: int) -> None:
+    """``n`` finished requests with varied names over ten years, written by the server itself
+    (copies of one real request), then ANALYZEd so the planner knows the table."""
+    with db.write() as s:
+        svc.intake(
+            s,
+            actors["online"],
+            svc.IntakeData(
+                service="KK", nama="Budi Hartono", nik="1808011203850001", wa="0811-7961-501"
+            ),
+            now=NOW,
+        )
+    first = "ARRAY[" + ",".join(f"'{x}'" for x in FIRST) + "]"
+    last = "ARRAY[" + ",".join(f"'{x}'" for x in LAST) + "]"
+    with db.write() as s:
+        s.execute(
+            text(
+                "INSERT INTO cases (code, service, sop_snapshot_id, sop_version, pemohon_nama, "
+                "name_key, wa, conditions, status, current_step, step_started_at, received_at, "
+                "due_at, returned_count, created_by, version) "
+                "SELECT 'T' || lpad(g::text, 9, '0'), c.service, c.sop_snapshot_id, "
+                "c.sop_version, n.name, upper(n.name), c.wa, '', 'selesai', 1, t.at, t.at, "
+                "t.at, 0, c.created_by, 1 "
+                "FROM generate_series(1, :n) AS g "
+                "CROSS JOIN (SELECT * FROM cases ORDER BY id LIMIT 1) AS c "
+                f"CROSS JOIN LATERAL (SELECT initcap(({first})[1 + g % {len(FIRST)}] || ' ' || "
+                f"({last})[1 + (g / {len(FIRST)}) % {len(LAST)}]) || ' ' || g AS name) AS n "
+                "CROSS JOIN LATERAL (SELECT timestamptz '2016-11-01' + g * interval '80 minutes' "
+                "AS at) AS t"
+            ),
+            {"n": n},
+        )
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE cases")
+
+
+def test_a_name_prefix_keeps_its_index_however_often_it_runs(
+    db: Database, actors: dict[str, Any]
+) -> None:
+    """psycopg prepares a statement on the server after five runs on a connection; PostgreSQL
+    may then switch to one generic plan for every value, in which ``name_key LIKE $1`` cannot
+    use the prefix index (958 ms at a million requests). Run a name search as a clerk types it,
+    many times on one pooled connection, then ask the server how it plans the very prepared
+    statement the app runs now: with the prefix index, and never a generic plan."""
+    if db.dialect != "postgresql":
+        pytest.skip("PostgreSQL plans prepared statements; SQLite plans each run")
+    _many_requests(db, actors, 100_000)
+    names = ("Budi Hartono 1", "Siti Lestari 3", "Agus Saputra 99", "Dewi Sari 7", "Rina H")
+    # five clerks type a name each, a letter at a time, in turns: short prefixes come first
+    typed = [n[:k] for k in range(1, 16) for n in names if k <= len(n)]
+    pids = set()
+    for text_typed in typed:  # 60 runs of one statement shape
+        with db.read() as s:
+            pids.add(s.execute(text("SELECT pg_backend_pid()")).scalar())
+            found = search(s, text_typed, limit=200)
+            assert found and all(
+                r.pemohon_nama.upper().startswith(text_typed.upper().strip()) for r in found
+            )
+    assert len(pids) == 1  # one pooled connection throughout
+    with db.read() as s:
+        prepared = (
+            s.execute(
+                text(
+                    "SELECT name, statement, generic_plans, custom_plans "
+                    "FROM pg_prepared_statements WHERE statement LIKE '%name_key LIKE%'"
+                )
+            )
+            .mappings()
+            .all()
+        )
+        assert len(prepared) == 1, "the name search was not prepared on the server"
+        stmt = prepared[0]
+        assert stmt["custom_plans"] + stmt["generic_plans"] >= 50  # all but psycopg's first 5
+        assert stmt["generic_plans"] == 0
+        # EXPLAIN the prepared statement itself with a prefix typed by a clerk
+        sql = stmt["statement"]
+        like = re.search(r"name_key LIKE \$(\d+)", sql)
+        limit = re.search(r"LIMIT \$(\d+)", sql)
+        assert like and limit
+        args = {int(like.group(1)): "'BUDI HARTONO 1%'", int(limit.group(1)): "200"}
+        assert sorted(args) == list(range(1, len(args) + 1))
+        values = ", ".join(args[i] for i in sorted(args))
+        explain = f"EXPLAIN (FORMAT JSON) EXECUTE {stmt['name']}({values})"
+        plan = json.dumps(s.execute(text(explain)).scalar())
+    assert "ix_cases_name_key" in plan, plan
+    assert "$" not in plan  # planned for the value typed, not a generic plan
