@@ -138,6 +138,13 @@ def admin_actor(db: Any, args: argparse.Namespace) -> Any:
     )
 
 
+def shown(code: str) -> str:
+    """A tracking code as printed everywhere (receipt, messages, windows): ``ABCD-EFGH3``."""
+    from .identity import format_tracking_code
+
+    return format_tracking_code(code)
+
+
 def fmt_dt(value: Any) -> str:
     from .calendar import WIB
 
@@ -335,7 +342,7 @@ def cmd_case_new(args: argparse.Namespace) -> int:
     user = acting_user(db, args)
     with db.write() as session:
         ref = intake(session, user.actor(), data)
-    print(ref.code)
+    print(shown(ref.code))
     return 0
 
 
@@ -352,9 +359,11 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     with db.write() as session:  # the view of personal data is recorded (UU 27/2022)
         view = view_case(session, user.actor(), args.code, channel="cli")
     if args.json:
-        print(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+        data = view.to_json()
+        data["code"] = shown(view.code)  # one printed form of a code everywhere
+        print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    print(f"Kode       : {view.code}  ({view.service_name}, SOP versi {view.sop_version})")
+    print(f"Kode       : {shown(view.code)}  ({view.service_name}, SOP versi {view.sop_version})")
     print(f"Status     : {view.status_label}; langkah {view.current_step}: {view.current_activity}")
     print(f"Pemohon    : {view.pemohon_nama}  NIK {view.nik_masked or '-'}  WA {view.wa}")
     print(
@@ -408,16 +417,16 @@ def _print_ref(ref: Any) -> None:
     from .models import CaseStatus
 
     if ref.status == CaseStatus.PROSES:
-        print(f"{ref.code}: sekarang di langkah {ref.current_step}.")
+        print(f"{shown(ref.code)}: sekarang di langkah {ref.current_step}.")
     else:
-        print(f"{ref.code}: {CaseStatus.LABELS[ref.status]}.")
+        print(f"{shown(ref.code)}: {CaseStatus.LABELS[ref.status]}.")
 
 
 def cmd_case_return(args: argparse.Namespace) -> int:
     from .services.cases import return_to_pemohon, return_to_step
 
     if args.to_pemohon and not args.missing:
-        raise UsageError("--to-pemohon butuh sedikitnya satu --missing ITEM.")
+        raise UsageError("--ke-pemohon butuh sedikitnya satu --kurang BUTIR.")
     db = open_db(args)
     user = acting_user(db, args)
     with db.write() as session:
@@ -440,7 +449,7 @@ def cmd_case_return(args: argparse.Namespace) -> int:
                 expected_version=args.versi,
             )
     if args.to_pemohon:
-        print(f"{ref.code}: dikembalikan ke pemohon; menunggu kelengkapan berkas.")
+        print(f"{shown(ref.code)}: dikembalikan ke pemohon; menunggu kelengkapan berkas.")
     else:
         _print_ref(ref)
     return 0
@@ -494,7 +503,7 @@ def cmd_case_record(args: argparse.Namespace) -> int:
             record_delivery(
                 session, user.actor(), args.code, resi=args.resi, penerima=args.penerima
             )
-    print(f"{args.code}: dicatat.")
+    print(f"{shown(args.code)}: dicatat.")
     return 0
 
 
@@ -553,6 +562,9 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"tanggal harus YYYY-MM-DD, bukan '{text}'") from None
 
 
+CODE_HELP = "kode pelacakan pada tanda terima, mis. ABCD-EFGH3 (tanda minus boleh tidak ditulis)"
+
+
 def build_parser() -> Parser:
     p = Parser(
         prog="sipelayanan",
@@ -597,7 +609,9 @@ def build_parser() -> Parser:
     def admin_option(sp: argparse.ArgumentParser, *, own: bool = False) -> None:
         extra = "; atau pengguna itu sendiri untuk kata sandinya" if own else ""
         sp.add_argument(
+            "--pengguna",
             "--user",
+            dest="user",
             metavar="ADMIN",
             help="admin yang bertindak, kata sandinya baris pertama standard input (wajib, "
             f"kecuali untuk membuat admin pertama pada basis data kosong){extra}",
@@ -607,10 +621,14 @@ def build_parser() -> Parser:
         dest="user_command", metavar="PERINTAH", required=True, parser_class=Parser
     )
     ua = user.add_parser("add", help="tambah pengguna (kata sandi dibaca dari standard input)")
-    ua.add_argument("username", metavar="USERNAME")
-    ua.add_argument("--name", required=True, metavar="NAMA", help="nama lengkap")
+    ua.add_argument("username", metavar="USERNAME", help="nama pengguna (login)")
     ua.add_argument(
+        "--nama", "--name", dest="name", required=True, metavar="NAMA", help="nama lengkap"
+    )
+    ua.add_argument(
+        "--peran",
         "--role",
+        dest="role",
         required=True,
         action="append",
         metavar="PERAN",
@@ -627,7 +645,7 @@ def build_parser() -> Parser:
         "passwd",
         help="ganti kata sandi (dibaca dari standard input, setelah kata sandi --user)",
     )
-    up.add_argument("username", metavar="USERNAME")
+    up.add_argument("username", metavar="USERNAME", help="nama pengguna (login)")
     admin_option(up, own=True)
     up.set_defaults(func=cmd_user_passwd)
     for name, active, text in (
@@ -635,20 +653,24 @@ def build_parser() -> Parser:
         ("activate", True, "aktifkan"),
     ):
         ud = user.add_parser(name, help=f"{text} pengguna")
-        ud.add_argument("username", metavar="USERNAME")
+        ud.add_argument("username", metavar="USERNAME", help="nama pengguna (login)")
         admin_option(ud)
         ud.set_defaults(func=cmd_user_active, active=active)
 
     demo = sub.add_parser("demo", help="muat pengguna dan permohonan contoh untuk mencoba")
     demo.add_argument("--jumlah", type=int, default=300, help="jumlah permohonan (bawaan 300)")
-    demo.add_argument("--seed", type=int, default=2022, help="benih acak (bawaan 2022)")
+    demo.add_argument(
+        "--benih", "--seed", dest="seed", type=int, default=2022, help="benih acak (bawaan 2022)"
+    )
     demo.add_argument(
         "--tambah",
         action="store_true",
         help="tambahkan permohonan contoh walau basis data sudah berisi permohonan",
     )
     demo.add_argument(
+        "--pengguna",
         "--user",
+        dest="user",
         metavar="ADMIN",
         help="admin yang memuat data demo (wajib bila basis data sudah memiliki admin)",
     )
@@ -660,7 +682,9 @@ def build_parser() -> Parser:
 
     def acting(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
+            "--pengguna",
             "--user",
+            dest="user",
             required=True,
             metavar="USERNAME",
             help="petugas yang bertindak (kata sandi dibaca dari standard input)",
@@ -668,7 +692,9 @@ def build_parser() -> Parser:
 
     cn = case.add_parser("new", help="catat permohonan baru; mencetak kode pelacakan")
     cn.add_argument(
+        "--layanan",
         "--service",
+        dest="service",
         required=True,
         metavar="LAYANAN",
         help="KK, SKPWNI, KTP_EL, KIA, AKTA_LAHIR, AKTA_MATI atau PENGADUAN",
@@ -696,15 +722,15 @@ def build_parser() -> Parser:
     cn.set_defaults(func=cmd_case_new)
 
     cs = case.add_parser("show", help="tampilkan permohonan (dicatat di log akses)")
-    cs.add_argument("code", metavar="KODE")
+    cs.add_argument("code", metavar="KODE", help=CODE_HELP)
     acting(cs)
     cs.add_argument("--json", action="store_true", help="keluaran JSON")
     cs.set_defaults(func=cmd_case_show)
 
     ca = case.add_parser("advance", help="selesaikan langkah sekarang dan teruskan")
-    ca.add_argument("code", metavar="KODE")
+    ca.add_argument("code", metavar="KODE", help=CODE_HELP)
     acting(ca)
-    ca.add_argument("--note", metavar="TEKS", help="catatan")
+    ca.add_argument("--catatan", "--note", dest="note", metavar="TEKS", help="catatan")
     ca.add_argument("--nomor-dokumen", metavar="NO", help="nomor dokumen dari SIAK")
     ca.add_argument("--resi", metavar="NO", help="nomor resi PT POS")
     ca.add_argument("--penerima", metavar="NAMA", help="nama yang mengambil dokumen")
@@ -721,47 +747,68 @@ def build_parser() -> Parser:
     ca.set_defaults(func=cmd_case_advance)
 
     cr = case.add_parser("return", help="kembalikan ke langkah sebelumnya atau ke pemohon")
-    cr.add_argument("code", metavar="KODE")
+    cr.add_argument("code", metavar="KODE", help=CODE_HELP)
     acting(cr)
-    cr.add_argument("--reason", required=True, metavar="TEKS", help="alasan/koreksi")
-    where = cr.add_mutually_exclusive_group(required=True)
-    where.add_argument("--to-step", type=int, metavar="N", help="ke langkah N")
-    where.add_argument("--to-pemohon", action="store_true", help="ke pemohon (berkas kurang)")
     cr.add_argument(
+        "--alasan", "--reason", dest="reason", required=True, metavar="TEKS", help="alasan/koreksi"
+    )
+    where = cr.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "--ke-langkah", "--to-step", dest="to_step", type=int, metavar="N", help="ke langkah N"
+    )
+    where.add_argument(
+        "--ke-pemohon",
+        "--to-pemohon",
+        dest="to_pemohon",
+        action="store_true",
+        help="ke pemohon (berkas kurang)",
+    )
+    cr.add_argument(
+        "--kurang",
         "--missing",
+        dest="missing",
         nargs="+",
         action="extend",
-        metavar="ITEM",
+        metavar="BUTIR",
         help="kekurangan berkas (kunci persyaratan atau teks bebas)",
     )
     cr.add_argument("--versi", type=int, metavar="N", help="tolak bila versi bukan N")
     cr.set_defaults(func=cmd_case_return)
 
     cu = case.add_parser("resubmit", help="catat berkas susulan dari pemohon; proses berlanjut")
-    cu.add_argument("code", metavar="KODE")
+    cu.add_argument("code", metavar="KODE", help=CODE_HELP)
     acting(cu)
     cu.add_argument("--berkas", nargs="+", metavar="FILE", help="berkas susulan")
-    cu.add_argument("--note", metavar="TEKS", help="catatan")
+    cu.add_argument("--catatan", "--note", dest="note", metavar="TEKS", help="catatan")
     cu.set_defaults(func=cmd_case_resubmit)
 
     cc = case.add_parser("close", help="tutup pengaduan dengan solusi sederhana")
-    cc.add_argument("code", metavar="KODE")
+    cc.add_argument("code", metavar="KODE", help=CODE_HELP)
     acting(cc)
-    cc.add_argument("--solusi", required=True, metavar="TEKS")
+    cc.add_argument(
+        "--solusi", required=True, metavar="TEKS", help="solusi yang diberikan kepada pelapor"
+    )
     cc.set_defaults(func=cmd_case_close)
 
     cx = case.add_parser("cancel", help="batalkan permohonan")
-    cx.add_argument("code", metavar="KODE")
+    cx.add_argument("code", metavar="KODE", help=CODE_HELP)
     acting(cx)
-    cx.add_argument("--reason", required=True, metavar="TEKS")
+    cx.add_argument(
+        "--alasan",
+        "--reason",
+        dest="reason",
+        required=True,
+        metavar="TEKS",
+        help="alasan pembatalan (dicatat di riwayat)",
+    )
     cx.set_defaults(func=cmd_case_cancel)
 
     cd = case.add_parser("record", help="catat nomor dokumen SIAK atau penyerahan setelahnya")
-    cd.add_argument("code", metavar="KODE")
+    cd.add_argument("code", metavar="KODE", help=CODE_HELP)
     acting(cd)
-    cd.add_argument("--nomor-dokumen", metavar="NO")
-    cd.add_argument("--resi", metavar="NO")
-    cd.add_argument("--penerima", metavar="NAMA")
+    cd.add_argument("--nomor-dokumen", metavar="NO", help="nomor dokumen dari SIAK")
+    cd.add_argument("--resi", metavar="NO", help="nomor resi PT POS")
+    cd.add_argument("--penerima", metavar="NAMA", help="nama yang mengambil dokumen")
     cd.set_defaults(func=cmd_case_record)
 
     audit = sub.add_parser("audit", help="log audit").add_subparsers(
@@ -782,7 +829,12 @@ def build_parser() -> Parser:
         "dan keadaan permohonan utuh)",
     )
     ah.add_argument(
-        "--user", required=True, metavar="ADMIN", help="admin (kata sandi dari standard input)"
+        "--pengguna",
+        "--user",
+        dest="user",
+        required=True,
+        metavar="ADMIN",
+        help="admin (kata sandi dari standard input)",
     )
     ah.set_defaults(func=cmd_audit_restore_head)
 

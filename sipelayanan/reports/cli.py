@@ -108,7 +108,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         date_to = args.date_to or date_from
     else:
         if args.date_from is None or args.date_to is None:
-            raise InputError("Isi periode laporan: --from YYYY-MM-DD --to YYYY-MM-DD.", "period")
+            raise InputError(
+                "Isi periode laporan: --dari YYYY-MM-DD --sampai YYYY-MM-DD.", "period"
+            )
         date_from, date_to = args.date_from, args.date_to
     db = cli.open_db(args)
     actor = _actor(db, args, required=args.kind in PERSONAL_DATA_REPORTS)
@@ -156,7 +158,9 @@ def add_commands(sub: Any) -> None:
 
     def user_option(p: argparse.ArgumentParser, when: str = "wajib") -> None:
         p.add_argument(
+            "--pengguna",
             "--user",
+            dest="user",
             metavar="USERNAME",
             help=f"petugas yang mencetak, dicatat di log audit (kata sandi dari standard "
             f"input); {when}",
@@ -166,7 +170,9 @@ def add_commands(sub: Any) -> None:
     rc.add_argument("code", metavar="KODE", help="kode pelacakan")
     rc.add_argument(
         "-o",
+        "--keluaran",
         "--output",
+        dest="output",
         required=True,
         metavar="FILE",
         help="file keluaran: .pdf (untuk dicetak) atau .png (untuk WhatsApp)",
@@ -187,6 +193,7 @@ def add_commands(sub: Any) -> None:
         help="register, rekap, kinerja, pengaduan atau sop",
     )
     rp.add_argument(
+        "--dari",
         "--from",
         dest="date_from",
         type=cli._date,
@@ -194,6 +201,7 @@ def add_commands(sub: Any) -> None:
         help="tanggal awal periode (WIB)",
     )
     rp.add_argument(
+        "--sampai",
         "--to",
         dest="date_to",
         type=cli._date,
@@ -201,14 +209,18 @@ def add_commands(sub: Any) -> None:
         help="tanggal akhir periode, ikut dihitung",
     )
     rp.add_argument(
+        "--layanan",
         "--service",
+        dest="service",
         metavar="LAYANAN",
         help="hanya satu layanan: KK, SKPWNI, KTP_EL, KIA, AKTA_LAHIR, AKTA_MATI, "
         "PENGADUAN (bawaan: semua)",
     )
     rp.add_argument(
         "-o",
+        "--keluaran",
         "--output",
+        dest="output",
         required=True,
         metavar="FILE",
         help="file keluaran: .pdf, atau .xlsx untuk register, rekap, kinerja dan pengaduan",

@@ -82,7 +82,7 @@ def test_cli_carries_each_service_to_the_end(
     )
     assert rc == 0, err
     code = out.strip()
-    assert len(code) == 9
+    assert len(code) == 10 and code[4] == "-"  # printed as on the receipt
     for step in sdef.steps:
         extra: list[str] = []
         if "nomor_dokumen" in step.records:
@@ -659,4 +659,69 @@ def test_reading_personal_data_needs_a_login_and_is_recorded(
             for a in s.query(AuditEntry).filter(AuditEntry.action == "data.view")
         ]
     db.dispose()
-    assert views == [("kasi", code, {"channel": "cli", "item": "case"})]
+    assert views == [("kasi", code.replace("-", ""), {"channel": "cli", "item": "case"})]
+
+
+def test_every_option_and_argument_has_help() -> None:
+    import argparse
+    import importlib
+
+    from sipelayanan import cli
+
+    for name in cli.extension_modules(None):
+        importlib.import_module(name)
+    missing: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{path} {name}")
+            elif not action.help and not isinstance(
+                action, argparse._HelpAction | argparse._VersionAction
+            ):
+                missing.append(f"{path} {action.option_strings or action.dest}")
+
+    walk(cli.build_parser(), "sipelayanan")
+    assert missing == []
+
+
+def test_options_speak_one_language_and_old_names_still_work(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    new = ["case", "new", "--nama", "Budi", "--nik", NIK, "--wa", "081279615000"]
+    rc, out, err = run(monkeypatch, capsys, db_url, *new, "--layanan", "KK", "--pengguna", "online")
+    assert rc == 0, err
+    code = out.strip()
+    assert len(code) == 10 and code[4] == "-"  # one printed form: ABCD-EFGH3
+    rc, out2, err = run(monkeypatch, capsys, db_url, *new, "--service", "KK", "--user", "online")
+    assert rc == 0 and out2.strip()[4] == "-", err
+    back = ["case", "return", code, "--pengguna", "online"]
+    rc, out, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        *back,
+        "--alasan",
+        "Foto buram",
+        "--ke-pemohon",
+        "--kurang",
+        "formulir_f102",
+    )
+    assert rc == 0 and out.startswith(f"{code}: dikembalikan ke pemohon"), err
+    rc, out, err = run(
+        monkeypatch,
+        capsys,
+        db_url,
+        "case",
+        "return",
+        out2.strip(),
+        "--user",
+        "online",
+        "--reason",
+        "Foto buram",
+        "--to-pemohon",
+        "--missing",
+        "formulir_f102",
+    )
+    assert rc == 0, err
