@@ -3,9 +3,10 @@
 A newcomer runs the two set-up commands of "Mulai cepat" (``./scripts/run``, ``./scripts/test``)
 and then copies the other ```bash blocks into a fresh terminal. This test does the same: the
 repository's ``.venv`` as those commands leave it, a shell whose PATH does NOT hold ``.venv/bin``
-(no virtual environment activated: the README does not ask for one), an empty temporary
-folder as working directory and home, and each block run as written with ``bash -e``: the
-first command that fails stops it and is named in the failure.
+(a block that needs the command activates the venv itself, as the README says), an empty
+temporary folder standing in for the project folder as working directory and home, and each
+block run as written with ``bash -e``: the first command that fails stops it and is named in
+the failure.
 
 The set-up block itself is not run here (it opens the app and runs the whole suite); its
 scripts must exist and be executable.
@@ -108,13 +109,12 @@ def newcomer_env(home: Path) -> dict[str, str]:
 @pytest.mark.parametrize(
     "block", [b for _, b in BLOCKS], ids=[f"{s}#{i}" for i, (s, _) in enumerate(BLOCKS)]
 )
-# Issue 15 point 8: the block fails today (`sipelayanan: command not found`; `case show` now
-# also wants --user). Strict: the day the README and the commands agree this XPASS fails the
-# run - delete this marker then, and the test guards the README from that day on.
-@pytest.mark.xfail(strict=True, reason="issue 15.8: README block not yet runnable as written")
 def test_readme_block_runs_as_written(block: str, tmp_path: Path) -> None:
     work = tmp_path / "coba"
     work.mkdir()
+    # The README's blocks run from the project folder, where the set-up left `.venv`; the
+    # temporary folder stands in for it (nothing is written into the repository).
+    (work / ".venv").symlink_to(ROOT / ".venv", target_is_directory=True)
     (tmp_path / "home").mkdir()
     script = (
         "set -eE -o pipefail\n"
