@@ -342,6 +342,10 @@ class MainWindow(QMainWindow):
         self.db_label.setStyleSheet("color: #5f6368;")
         bar.addPermanentWidget(self.busy)
         bar.addPermanentWidget(self.db_label)
+        from .backup_watch import BackupWatch  # automatic backups; admins see the last one
+
+        self.backup_watch = BackupWatch(self.ctx, self)
+        bar.addPermanentWidget(self.backup_watch)
 
     def _db_text(self) -> str:
         from sqlalchemy.engine import make_url

@@ -1,5 +1,5 @@
-"""Admin: users and roles, office profile, office hours and closures, message templates, and
-this PC's database connection — one tab each."""
+"""Admin: users and roles, office profile, office hours and closures, message templates,
+this PC's database connection, and backups — one tab each."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ...i18n import tr
 from ..context import UiContext
+from .backup import BackupTab
 from .database import DatabaseConnectionWidget
 from .hours import HoursTab
 from .profile import ProfileTab
@@ -30,11 +31,13 @@ class AdminPage(QWidget):
         self.hours = HoursTab(ctx, self)
         self.templates = TemplatesTab(ctx, self)
         self.database = DatabaseConnectionWidget(ctx.settings, self, current_url=ctx.ops.url)
+        self.backup = BackupTab(ctx, self)
         self.tabs.addTab(self.users, tr("&Pengguna"))
         self.tabs.addTab(self.profile, tr("P&rofil kantor"))
         self.tabs.addTab(self.hours, tr("&Jam kantor && hari tutup"))
         self.tabs.addTab(self.templates, tr("&Templat pesan"))
         self.tabs.addTab(self.database, tr("&Koneksi basis data"))
+        self.tabs.addTab(self.backup, tr("C&adangan"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -45,6 +48,7 @@ class AdminPage(QWidget):
         self.profile.refresh()
         self.hours.refresh()
         self.templates.refresh()
+        self.backup.refresh()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
