@@ -109,6 +109,15 @@ def default_database() -> MoveResult:
     return move_user_database(user_folder() / DB_FILENAME, folder / DB_FILENAME)
 
 
+def move_pending() -> bool:
+    """Whether :func:`default_database` would move a per-user file now (cheap: two stats)."""
+    folder = machine_folder()
+    if folder is None:
+        return False
+    old, target = user_folder() / DB_FILENAME, folder / DB_FILENAME
+    return old.exists() and not target.exists()
+
+
 def move_user_database(old: Path, target: Path) -> MoveResult:
     """Move ``old`` (a per-user database) to ``target`` once; see the module docstring."""
     if _same_file(old, target):

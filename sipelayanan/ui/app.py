@@ -443,7 +443,7 @@ def run(db_url: str | None = None) -> int:
     setup_application(app)
     install_excepthook()
     settings = Settings()
-    url = resolve_start_url(settings, db_url or settings.db_url() or default_url())
+    url = resolve_start_url(settings, db_url or settings.db_url() or default_url_shown(default_url))
     if url is None:
         instance.release()
         return 0
@@ -454,6 +454,53 @@ def run(db_url: str | None = None) -> int:
     controller.shutdown()
     instance.release()
     return code
+
+
+def default_url_shown(default_url: Callable[[], str]) -> str:
+    """``default_url()``; when it first moves an old per-user database to the PC's data folder
+    (a backup and a full integrity check: about two minutes for a million requests) a small
+    window says so meanwhile instead of nothing at all."""
+    from PySide6.QtCore import QEventLoop
+
+    from ..data_folder import move_pending
+
+    if not move_pending():
+        return default_url()
+    window = QWidget()
+    window.setWindowTitle(tr("SiPelayanan"))
+    window.setMinimumWidth(460)
+    label = QLabel(
+        tr(
+            "Memindahkan basis data ke folder data PC ini agar semua akun Windows memakai data "
+            "yang sama. Ini hanya sekali dan dapat memakan beberapa menit; jangan matikan PC."
+        ),
+        window,
+    )
+    label.setWordWrap(True)
+    bar = QProgressBar(window)
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    layout = QVBoxLayout(window)
+    layout.addWidget(label)
+    layout.addWidget(bar)
+    window.show()
+    loop = QEventLoop()
+    outcome: list[object] = []
+
+    def work() -> object:
+        try:
+            return default_url()
+        except Exception as exc:  # handed back to this thread and raised here
+            return exc
+
+    run_in_thread(work, lambda value: (outcome.append(value), loop.quit()), window)
+    loop.exec()
+    window.close()
+    window.deleteLater()
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    assert isinstance(outcome[0], str)
+    return outcome[0]
 
 
 def tell_not_responding() -> None:

@@ -276,3 +276,57 @@ def test_the_old_database_notice_is_shown_once(
         ]
     finally:
         controller.shutdown()
+
+
+def test_the_one_time_move_shows_a_window_meanwhile(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A per-user database of an earlier version is moved on the first desktop start, with a
+    window saying so (a million requests take about two minutes), then the URL is the PC's."""
+    import sqlite3
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from sipelayanan.data_folder import DB_FILENAME, MOVED_SUFFIX
+    from sipelayanan.db import default_url
+    from sipelayanan.machine_config import ENV_MACHINE_CONFIG
+    from sipelayanan.ui.app import default_url_shown
+
+    machine = tmp_path / "pc-data"
+    monkeypatch.setenv(ENV_DATA_DIR, str(machine))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(ENV_MACHINE_CONFIG, str(tmp_path / "tidak-ada.ini"))
+    monkeypatch.delenv("SIPELAYANAN_DB", raising=False)
+    old = tmp_path / "home" / "SiPelayanan" / DB_FILENAME
+    old.parent.mkdir(parents=True)
+    Database(f"sqlite:///{old}").upgrade()
+
+    seen: list[str] = []
+    looked = threading.Event()
+
+    def look() -> None:  # runs inside the wait, on the UI thread
+        for w in QApplication.topLevelWidgets():
+            if w.isVisible():
+                seen.extend(lbl.text() for lbl in w.findChildren(QLabel))
+        looked.set()
+
+    def moving_url() -> str:  # the move itself, once the window has been looked at
+        assert looked.wait(30)
+        return default_url()
+
+    QTimer.singleShot(0, look)
+    url = default_url_shown(moving_url)
+    assert url == f"sqlite:///{machine / DB_FILENAME}"
+    assert any("Memindahkan basis data ke folder data PC" in t for t in seen)
+    assert Path(f"{old}{MOVED_SUFFIX}").exists()
+    conn = sqlite3.connect(machine / DB_FILENAME)
+    assert conn.execute("SELECT count(*) FROM alembic_version").fetchone()[0] == 1
+    conn.close()
+    # nothing to move any more: no window
+    seen.clear()
+    QTimer.singleShot(0, look)
+    assert default_url_shown(default_url) == url
+    qtbot.wait(10)
+    assert not any("Memindahkan" in t for t in seen)
