@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import html
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,7 +44,9 @@ from ..i18n import tr
 from ..identity import format_tracking_code
 from ..models.cases import CaseStatus
 from ..services import cases as svc
+from ..services.audit import change_token
 from ..services.berkas import BerkasFile, limit_for, read_checked
+from ..services.changes import EVERYTHING, Changes
 from ..services.office import DEFAULT_MAX_ATTACHMENT_BYTES, work_calendar
 from ..services.queries import CaseView, attachment_content, case_view
 from ..sop import ROLES, services
@@ -69,12 +71,14 @@ from .widgets.step_bar import CURRENT, DONE, StepBar, StepItem
 @dataclass(frozen=True)
 class LoadedCase:
     view: CaseView
-    calendar: WorkCalendar
+    calendar: WorkCalendar | None  # None: unchanged (a move does not reread the calendar)
+    seq: int = 0  # the audit log position the view is at least as new as
 
 
 def load_case_fn(code: str, roles: tuple[str, ...]) -> Callable[[Session], LoadedCase]:
     def run(session: Session) -> LoadedCase:
-        return LoadedCase(case_view(session, code, roles=roles), work_calendar(session))
+        seq = change_token(session)  # read first: any later change has a higher position
+        return LoadedCase(case_view(session, code, roles=roles), work_calendar(session), seq)
 
     return run
 
@@ -83,18 +87,36 @@ def load_case_fn(code: str, roles: tuple[str, ...]) -> Callable[[Session], Loade
 class MoveResult:
     kind: str
     code: str
-    step: int
-    status: str
+    step: int = 0
+    status: str = ""
     register_number: str | None = None
     message: Any = None  # composed WhatsApp message, when the move calls for one
+    loaded: LoadedCase | None = None  # the request after the move, read in its transaction
 
 
 def _after(kind: str, code: str, session: Session, message_key: str | None = None) -> MoveResult:
-    view = case_view(session, code)
     message = compose_message(message_key, code)(session) if message_key else None
-    return MoveResult(
-        kind, view.code, view.current_step, view.status, view.register_number, message
-    )
+    return MoveResult(kind, code, message=message)
+
+
+def with_view(fn: Callable[[Session], MoveResult], roles: tuple[str, ...]) -> Callable[..., Any]:
+    """Worker function: the move, then the request as it now stands, read once in the same
+    transaction — the window shows it without loading the request again."""
+
+    def run(session: Session) -> MoveResult:
+        moved = fn(session)
+        seq = change_token(session)  # the head of the log: this move's own last entry
+        view = case_view(session, moved.code, roles=roles)
+        return replace(
+            moved,
+            code=view.code,
+            step=view.current_step,
+            status=view.status,
+            register_number=view.register_number,
+            loaded=LoadedCase(view, None, seq),
+        )
+
+    return run
 
 
 def history_html(view: CaseView) -> str:
@@ -217,6 +239,7 @@ class CaseWindow(QWidget):
         self.calendar = WorkCalendar()
         self.ask_files: AskFiles = ask_files or default_ask_files
         self._busy = False
+        self._seen_seq = 0  # audit log position of the state shown
         self._signature: tuple[Any, ...] | None = None
         self._contents: dict[int, tuple[str, bytes, str]] = {}
         self._resubmit_files: dict[str, BerkasFile] = {}
@@ -335,8 +358,10 @@ class CaseWindow(QWidget):
             parent=self,
         )
 
-    def _on_changed(self) -> None:
-        if not self._busy:
+    def _on_changed(self, changes: Changes = EVERYTHING) -> None:
+        """Reload only when this request changed after the state shown (or anything might
+        have); the window's own move already brought its result."""
+        if not self._busy and changes.case_changed_after(self.code, self._seen_seq):
             self.reload()
 
     def _on_load_error(self, error: SipelayananError) -> None:
@@ -349,7 +374,9 @@ class CaseWindow(QWidget):
         view = loaded.view
         old = self.view
         self.view = view
-        self.calendar = loaded.calendar
+        self._seen_seq = max(self._seen_seq, loaded.seq)
+        if loaded.calendar is not None:
+            self.calendar = loaded.calendar
         self.code = view.code
         self.setWindowTitle(
             tr(
@@ -858,7 +885,11 @@ class CaseWindow(QWidget):
         self._update_buttons()
         self.message.info(tr("Menyimpan…"))
         self.ctx.ops.run(
-            fn, write=True, on_done=self._on_moved, on_error=self._on_move_error, parent=self
+            with_view(fn, self.ctx.user.roles),
+            write=True,
+            on_done=self._on_moved,
+            on_error=self._on_move_error,
+            parent=self,
         )
 
     def _on_move_error(self, error: SipelayananError) -> None:
@@ -895,7 +926,10 @@ class CaseWindow(QWidget):
         self.acted.emit(result.kind)
         if result.message is not None:
             self.message_dialog = show_message(self, result.message)
-        self.reload()
+        if result.loaded is not None:
+            self._on_loaded(result.loaded)  # read in the move's transaction: no second load
+        else:
+            self.reload()
 
     def advance(self) -> None:
         view = self.view

@@ -5,8 +5,10 @@ takes a Session and returns plain data (dataclasses, ids, bytes). ``fn`` runs on
 inside one unit of work: ``Database.write()`` with ``write=True``, else the read unit
 ``Database.read()``, which the database keeps read-only; the callbacks run back on the UI
 thread. Every read function works in either unit, so there is nothing else to choose.
-After a successful write every window hears ``changed``; a cheap poll of the audit
-chain head (one primary-key read) emits ``changed`` too when another PC changed something.
+After a successful write, and when the periodic check of the audit chain head (one primary-key
+read) finds that another PC wrote, every window hears ``changed(Changes)``: what changed, read
+from the new audit entries (:mod:`sipelayanan.services.changes`), so each window refreshes only
+for what concerns it; entries that change no state (a printed tanda terima) reach no one.
 
 Errors: a SipelayananError goes to ``on_error`` (default: a message box with its Indonesian
 text); DatabaseUnavailable also raises the "connection lost" banner and starts a retry ping;
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from ..db import Database
 from ..errors import DatabaseUnavailable, SipelayananError
 from ..i18n import tr
+from ..services.changes import EVERYTHING, Changes
 
 log = logging.getLogger("sipelayanan.ui.ops")
 
@@ -95,7 +98,7 @@ class _Pending:
 class Ops(QObject):
     """The UI's single door to the database. Create one per database URL."""
 
-    changed = Signal()  # something changed (here or on another PC): refresh what you show
+    changed = Signal(object)  # a non-empty Changes (here or another PC): refresh what it touches
     connection_lost = Signal(str)
     connection_restored = Signal()
     busy_changed = Signal(bool)
@@ -109,6 +112,9 @@ class Ops(QObject):
         self._pending: dict[int, _Pending] = {}
         self._lost = False
         self._token: int | None = None
+        self._checking = False  # a change check is on its way
+        self._check_again = False
+        self._wrote = False  # a local write happened since the last check
         self._lock = threading.Lock()
         self._threads: list[QThread] = []
         self._workers: list[_Worker] = []
@@ -167,9 +173,19 @@ class Ops(QObject):
         """Cheap change check: one primary-key read of the audit chain head."""
         if self._lost:
             return
-        from ..services.audit import change_token
+        if self._checking:  # one check at a time; ask again when it is back
+            self._check_again = True
+            return
+        from ..services.changes import changes_since
 
-        self.run(change_token, on_done=self._on_token, on_error=lambda e: None)
+        self._checking = True
+        after, wrote = self._token, self._wrote
+        self._wrote = False
+        self.run(
+            lambda s: changes_since(s, after),
+            on_done=lambda result: self._on_token(result, wrote),
+            on_error=lambda _e: self._on_check_failed(wrote),
+        )
 
     def retry_now(self) -> None:
         """Ping the database at once (the connection banner's "Coba sekarang")."""
@@ -185,10 +201,22 @@ class Ops(QObject):
 
     # ------------------------------------------------------------------ internals
 
-    def _on_token(self, token: int) -> None:
-        if self._token is not None and token != self._token:
-            self.changed.emit()
-        self._token = token
+    def _on_token(self, result: tuple[int, Changes], wrote: bool = False) -> None:
+        head, changes = result
+        if wrote and (self._token is None or head == self._token):
+            changes = EVERYTHING  # a write that recorded nothing we can read: refresh all
+        self._token = head
+        self._checking = False
+        if changes:
+            self.changed.emit(changes)
+        if self._check_again:
+            self._check_again = False
+            self.check_changes()
+
+    def _on_check_failed(self, wrote: bool) -> None:
+        self._checking = False
+        if wrote:
+            self.changed.emit(EVERYTHING)
 
     def _finish(self, job_id: int) -> _Pending | None:
         pending = self._pending.pop(job_id, None)
@@ -205,8 +233,9 @@ class Ops(QObject):
             return
         if pending.on_done is not None and _receiver_alive(pending, pending.on_done):
             pending.on_done(result)
-        if pending.write:
-            self.changed.emit()
+        if pending.write:  # what the write changed is read back from the audit log
+            self._wrote = True
+            self.check_changes()
 
     @Slot(int, object)
     def _on_failed(self, job_id: int, error: object) -> None:
@@ -250,7 +279,7 @@ class Ops(QObject):
         else:
             self._retry.stop()
             self.connection_restored.emit()
-            self.changed.emit()
+            self.changed.emit(EVERYTHING)
 
     def _ping(self) -> None:
         from sqlalchemy import text
