@@ -133,6 +133,9 @@ def move_user_database(old: Path, target: Path) -> MoveResult:
         target.parent.mkdir(parents=True, exist_ok=True)
         _move(old, target)
     except (OSError, sqlite3.Error, _NotMoved) as exc:
+        if _moved_by_another(old, target):
+            log.info("database moved to the PC's data folder by another process")
+            return MoveResult(target)
         reason = str(exc) or type(exc).__name__
         log.warning("database not moved to the PC's data folder this time: %s", reason)
         return MoveResult(old, failed=reason)
@@ -142,6 +145,19 @@ def move_user_database(old: Path, target: Path) -> MoveResult:
 
 class _NotMoved(Exception):
     pass
+
+
+def _moved_by_another(old: Path, target: Path, wait_s: float = 10.0) -> bool:
+    """Two processes moved at once (the desktop app and a scheduled backup): the other one
+    renamed the old file and places the PC's file within moments."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while not target.exists():
+        if old.exists() or time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -243,3 +243,50 @@ def test_move_from_a_folder_with_uri_characters(
     conn = sqlite3.connect(machine / DB_FILENAME)
     assert data_folder._counts(conn) == counts
     conn.close()
+
+
+MOVER = """
+import sys
+from sipelayanan.data_folder import default_database
+sys.stdout.write("ready\\n"); sys.stdout.flush()
+sys.stdin.readline()
+r = default_database()
+print(r.path, bool(r.moved_from), r.failed or "-")
+"""
+
+
+def test_two_processes_moving_at_once(folders: tuple[Path, Path]) -> None:
+    """The desktop app and a scheduled backup start together after an upgrade: both end on the
+    PC's database, which holds everything; the old file is kept once; nothing is left over."""
+    import os
+
+    machine, old = folders
+    counts = make_old_database(old, cases=40)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", MOVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
+        for _ in range(2)
+    ]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline() == "ready\n"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    outs = [p.communicate(timeout=120)[0].split() for p in procs]
+    target = machine / DB_FILENAME
+    assert [o[0] for o in outs] == [str(target)] * 2, outs
+    assert "True" in [o[1] for o in outs]  # one of them moved it
+    conn = sqlite3.connect(target)
+    assert data_folder._counts(conn) == counts
+    conn.close()
+    assert not old.exists()
+    kept = {p.name for p in old.parent.glob("*.dipindahkan*")}
+    base = f"{DB_FILENAME}{MOVED_SUFFIX}"
+    assert base in kept and kept <= {base, f"{base}-wal", f"{base}-shm"}  # kept once
+    assert not list(machine.glob(".pindah-*"))
