@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import User
+from ..models import AuditEntry, AuditHead, User
 from ..services.context import Actor, resolve_now
 from ..services.office import OfficeProfile, get_profile, get_setting
 from ..sop import ServiceDef, services
@@ -55,6 +55,20 @@ def make_context(session: Session, actor: Actor | None, now: datetime | None = N
         printed_by=name,
         place=str(place).strip() or DEFAULT_PLACE,
     )
+
+
+def audit_anchor(session: Session) -> str | None:
+    """The audit chain's head as ``SEQ:HASH`` — the form ``sipelayanan audit verify --jangkar``
+    takes — or None while the log is empty. Read in the caller's transaction, so a document
+    printed with it anchors the log as it stood when the document was made."""
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    if head is None or not head[0]:  # no head row: anchor on the last entry there is
+        head = session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
+    if head is None or not head[0]:
+        return None
+    return f"{int(head[0])}:{head[1]}"
 
 
 #: Compact service names for narrow table columns and chart axes.

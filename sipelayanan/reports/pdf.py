@@ -594,10 +594,21 @@ def grid_table(
 # --------------------------------------------------------------------------- signature
 
 
+def signature_width(width: float) -> float:
+    """The width of the signature block on a frame ``width`` points wide."""
+    return min(260.0, width / 2)
+
+
 def signature_block(
-    profile: OfficeProfile, place: str, day: date | datetime, width: float
+    profile: OfficeProfile,
+    place: str,
+    day: date | datetime,
+    width: float,
+    *,
+    beside: list[Flowable] | None = None,
 ) -> Flowable:
-    """The Kepala Dinas signature block (right half of the page), kept on one page."""
+    """The Kepala Dinas signature block (right half of the page), kept on one page;
+    ``beside`` goes to its left, at the bottom (e.g. the audit log's anchor)."""
     st = styles()
     body = ParagraphStyle("sig", parent=st["body"], alignment=TA_CENTER, fontSize=9.5, leading=12)
     bold = ParagraphStyle("sigb", parent=body, fontName=SANS_BOLD)
@@ -611,7 +622,7 @@ def signature_block(
         Paragraph(f"<u>{esc(name)}</u>", bold),
         Paragraph(esc(f"NIP. {nip}"), body),
     ]
-    block_w = min(260.0, width / 2)
+    block_w = signature_width(width)
     inner = Table(
         [[c] for c in cells],
         colWidths=[block_w],
@@ -625,10 +636,15 @@ def signature_block(
         ),
     )
     outer = Table(
-        [["", inner]],
+        [[beside or "", inner]],
         colWidths=[width - block_w, block_w],
         style=TableStyle(
-            [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, 0), 12),
+                ("RIGHTPADDING", (1, 0), (1, 0), 0),
+                ("VALIGN", (0, 0), (0, 0), "BOTTOM"),
+            ]
         ),
     )
     return KeepTogether([Spacer(1, 14), outer])

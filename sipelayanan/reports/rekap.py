@@ -7,15 +7,17 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from sqlalchemy.orm import Session
 
 from . import text as fmt
 from . import xlsx
-from .common import Context, Progress, service_label, service_short
+from .common import Context, Progress, audit_anchor, service_label, service_short
 from .data import Period, RekapCounts, RekapData, rekap_data
 from .fonts import SANS, SANS_BOLD
-from .pdf import build_pdf, esc, frame_width, grid_table, signature_block
+from .pdf import build_pdf, esc, frame_width, grid_table, signature_block, signature_width
 from .pdf import styles as pdf_styles
 
 TITLE = "REKAP DAN LAPORAN JUMLAH PENERBITAN"
@@ -29,7 +31,16 @@ NOTES = (
     "paling lambat 1 hari kerja sejak diterima, tidak termasuk waktu menunggu kelengkapan dari "
     "pemohon. Dikembalikan: permohonan yang dikembalikan ke pemohon karena berkas kurang dalam "
     "periode. Dibatalkan: dibatalkan dalam periode. Dalam proses: belum selesai pada akhir "
-    "periode."
+    "periode; lewat batas waktu: di antaranya yang sudah melewati batas 1 hari kerja pada akhir "
+    "periode (atau saat dicetak, bila periode belum berakhir). % tepat waktu: selesai tepat "
+    "waktu dibanding semua yang selesai dalam periode ditambah yang masih dalam proses tetapi "
+    "sudah lewat batas waktu — permohonan yang terlambat dihitung terlambat meskipun belum "
+    "selesai."
+)
+
+ANCHOR_NOTE = (
+    "Gunanya: memastikan log audit tidak diubah sesudah rekap ini ditandatangani — jalankan "
+    "sipelayanan audit verify --jangkar diikuti jangkar di atas."
 )
 
 HEADERS = (
@@ -41,6 +52,7 @@ HEADERS = (
     "Dikembalikan ke pemohon",
     "Dibatalkan",
     "Dalam proses akhir periode",
+    "Dalam proses, lewat batas waktu",
 )
 
 
@@ -50,10 +62,11 @@ def _row(label: str, c: RekapCounts) -> list[str]:
         fmt.angka(c.diterima),
         fmt.angka(c.selesai),
         fmt.angka(c.tepat_waktu),
-        fmt.persen(c.tepat_waktu, c.selesai),
+        fmt.persen(*c.tepat_share),
         fmt.angka(c.dikembalikan),
         fmt.angka(c.dibatalkan),
         fmt.angka(c.dalam_proses),
+        fmt.angka(c.lewat_batas),
     ]
 
 
@@ -135,7 +148,8 @@ def _nice_step(top: int) -> int:
 def render_pdf(
     session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
-    data = rekap_data(session, period, service)
+    data = rekap_data(session, period, service, now=ctx.printed_at)
+    anchor = audit_anchor(session)
     progress.to(40)
     st = pdf_styles()
     width = frame_width(False)
@@ -150,7 +164,7 @@ def render_pdf(
     story.append(
         grid_table(
             [head, *rows],
-            [120] + [(width - 120) / 7] * 7,
+            [104] + [(width - 104) / 8] * 8,
             total_row=len(data.services) > 1,
         )
     )
@@ -235,7 +249,15 @@ def render_pdf(
     )
     story.append(Spacer(1, 6))
     story.append(Paragraph(esc(NOTES), st["note"]))
-    story.append(signature_block(ctx.profile, ctx.place, ctx.printed_at, width))
+    story.append(
+        signature_block(
+            ctx.profile,
+            ctx.place,
+            ctx.printed_at,
+            width,
+            beside=_anchor_block(anchor, width - signature_width(width) - 12),
+        )
+    )
     progress.to(70)
     scope = service_label(service) if service else "Semua layanan"
     meta = ctx.doc_meta(
@@ -245,10 +267,26 @@ def render_pdf(
     return build_pdf(meta, story), data.total.diterima
 
 
+def _anchor_block(anchor: str | None, width: float) -> list[Flowable]:
+    """The audit log's anchor beside the Kepala Dinas signature: paper that pins the log. The
+    anchor is one unbroken line (sized to fit), so it can be typed back exactly."""
+    st = pdf_styles()
+    if anchor is None:
+        return [Paragraph("Log audit masih kosong saat rekap ini dicetak.", st["note"])]
+    size = min(8.0, 0.97 * width / max(1.0, stringWidth(anchor, SANS_BOLD, 1)))
+    line = ParagraphStyle("anchor", parent=st["cell_bold"], fontSize=size, leading=size * 1.3)
+    return [
+        Paragraph("Jangkar log audit saat rekap ini dicetak:", st["cell"]),
+        Paragraph(esc(anchor), line),
+        Paragraph(esc(ANCHOR_NOTE), st["note"]),
+    ]
+
+
 def render_xlsx(
     session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
-    data = rekap_data(session, period, service)
+    data = rekap_data(session, period, service, now=ctx.printed_at)
+    anchor = audit_anchor(session)
     progress.to(50)
     wb = xlsx.new_workbook()
     scope = service_label(service) if service else "Semua layanan"
@@ -258,7 +296,8 @@ def render_xlsx(
     columns[4] = xlsx.XColumn("% tepat waktu", 12, "0.0%")
 
     def values(label: str, c: RekapCounts) -> list[object]:
-        share = c.tepat_waktu / c.selesai if c.selesai else None
+        on_time, out_of = c.tepat_share
+        share = on_time / out_of if out_of else None
         return [
             label,
             c.diterima,
@@ -268,13 +307,18 @@ def render_xlsx(
             c.dikembalikan,
             c.dibatalkan,
             c.dalam_proses,
+            c.lewat_batas,
         ]
 
     xlsx.add_sheet(
         wb,
         "Per layanan",
         heading=TITLE,
-        lines=[*lines, NOTES],
+        lines=[
+            *lines,
+            NOTES,
+            f"Jangkar log audit saat dibuat: {anchor}" if anchor else "Log audit masih kosong.",
+        ],
         profile=ctx.profile,
         columns=columns,
         rows=[values(service_label(s), data.per_service[s]) for s in data.services],

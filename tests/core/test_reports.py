@@ -131,9 +131,12 @@ def test_rekap_and_register_documents_match_the_database(
     assert day17[1:3] == ("Selasa", 2)
 
     text = flat(pdf_text(render(db, "rekap", D0, D1))[0])
-    # the total row of section A: received, finished, on time, share, returned, cancelled, open
-    assert "Jumlah 9 8 7 87,5% 1 1 1" in text
-    assert "KK Baru 3 4 3 75,0% 0 0 0" in text
+    # the total row of section A: received, finished, on time, share, returned, cancelled,
+    # open, open past the due time; E (SKPWNI, open since 20 November) is late though not
+    # finished, so the share is 7 of 8 + 1
+    assert "Jumlah 9 8 7 77,8% 1 1 1 1" in text
+    assert "KK Baru 3 4 3 75,0% 0 0 0 0" in text
+    assert "SKPWNI 1 0 0 0,0% 0 0 1 1" in text
     assert "Periode 1–30 November 2026" in text
     assert "Selasa, 17 November 2026 2 2 0" in text  # A and B came in and finished that day
     assert "NIP." in text and "Blambangan Umpu, 1 Desember 2026" in text
