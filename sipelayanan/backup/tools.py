@@ -43,6 +43,15 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _looks_like_backup(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    return head.startswith((b"SQLite format 3\x00", b"PK\x03\x04", b"PGDMP"))
+
+
 def clean_stale(folder: Path) -> list[Path]:
     """Remove temporary copies that backups killed mid-way left in ``folder``."""
     removed: list[Path] = []
@@ -60,6 +69,9 @@ def clean_stale(folder: Path) -> list[Path]:
         except OSError:
             continue
         if _process_alive(int(m.group(1))) and not (sys.platform == "win32" and old):
+            continue
+        legacy_main = m.re is _LEGACY_TMP and not entry.name.endswith(("-journal", "-wal", "-shm"))
+        if legacy_main and not _looks_like_backup(entry):  # someone else's hidden file
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

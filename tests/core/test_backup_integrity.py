@@ -628,8 +628,12 @@ def test_a_backup_killed_mid_way_leaves_nothing_readable_and_is_cleaned_next_tim
             s.execute(text("INSERT INTO closures (day, reason) VALUES (:d, 'uji')"), {"d": _day(i)})
     folder = tmp_path / "usb"
     folder.mkdir()
-    legacy = folder / f".lama.sqlite3.{_dead_pid()}.tmp"  # what older versions left behind
+    dead = _dead_pid()
+    legacy = folder / f".lama.sqlite3.{dead}.tmp"  # what older versions left behind
     legacy.write_bytes(b"SQLite format 3\x00 data pribadi")
+    (folder / f".lama.sqlite3.{dead}.tmp-journal").write_bytes(b"\xd9\xd5\x05\xf9 jurnal")
+    other = folder / f".catatan.{dead}.tmp"  # another program's hidden file: left alone
+    other.write_bytes(b"bukan milik SiPelayanan")
     proc = subprocess.Popen(
         [sys.executable, "-c", _KILLED, db.url, str(folder / "harian.bin"), fmt],
         stdout=subprocess.PIPE,
@@ -655,7 +659,7 @@ def test_a_backup_killed_mid_way_leaves_nothing_readable_and_is_cleaned_next_tim
             assert stat.S_IMODE(f.stat().st_mode) == 0o600
     # the next backup into the folder removes what the killed one (and older versions) left
     backup(db, folder / "harian.bin", fmt=fmt or None)
-    assert sorted(p.name for p in folder.iterdir()) == ["harian.bin"]
+    assert sorted(p.name for p in folder.iterdir()) == [other.name, "harian.bin"]
 
 
 def _dead_pid() -> int:
