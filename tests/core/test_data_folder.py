@@ -180,9 +180,10 @@ def test_a_machine_database_appearing_meanwhile_is_never_replaced(
         result = move_user_database(old, target)
     finally:
         data_folder._place = real_place  # type: ignore[assignment]
-    assert result.path == old and result.failed
-    assert target.read_bytes() == b"placed by another process"
-    assert old.exists() and not Path(f"{old}{MOVED_SUFFIX}").exists()
+    assert result.path == target and result.moved_from is None  # the other process's file
+    assert target.read_bytes() == b"placed by another process"  # never replaced
+    assert old.exists() and not Path(f"{old}{MOVED_SUFFIX}").exists()  # ours back in place
+    assert default_database().conflict == old  # and the user will be told once
 
 
 def test_cli_moves_the_old_database_on_first_use(
