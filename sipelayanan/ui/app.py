@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -314,6 +314,7 @@ class AppController(QObject):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+        QTimer.singleShot(0, self, prepare_main_window)  # while the clerk types
 
     def _login_cancelled(self) -> None:
         if self.main_window is None:
@@ -355,6 +356,12 @@ class AppController(QObject):
         self.startup.deleteLater()
 
 
+def prepare_main_window() -> None:
+    """Import the main window and the inbox while the login form waits for the clerk (or,
+    once submitted, while the password hash is checked on a worker thread)."""
+    from . import inbox, main_window  # noqa: F401
+
+
 def connection_dialog_available() -> bool:
     try:
         from .admin.database import DatabaseConnectionDialog  # noqa: F401
@@ -366,11 +373,23 @@ def connection_dialog_available() -> bool:
 def resolve_start_url(settings: Settings, url: str, parent: QWidget | None = None) -> str | None:
     """The URL with the PostgreSQL password from the OS keyring (or asked for when this PC
     has no keyring); None when the clerk cancelled the password prompt."""
+    if _is_sqlite(url):  # no password: neither the keyring nor the admin page is loaded
+        return url
     try:
         from .admin.database import startup_url
     except ImportError:
         return url
     return startup_url(settings, url, parent)
+
+
+def _is_sqlite(url: str) -> bool:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).get_backend_name() == "sqlite"
+    except ArgumentError:
+        return False
 
 
 def install_excepthook() -> None:

@@ -8,8 +8,9 @@ shows only the pages the user's roles fit and refreshes the visible one on ``Ops
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ..i18n import tr
 from ..identity import extract_tracking_code
+from ..services.changes import EVERYTHING, Changes
 from ..services.office import get_profile
 from ..services.users import UserInfo
 from .context import UiContext
@@ -52,22 +54,35 @@ class PageSpec:
     module: str
     cls: str
     roles: frozenset[str]  # empty: every user
+    title: str  # shown in the navigation before the page is built
+    eager: bool = False  # built at start (its badge counts): the others on first use
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("inbox", "sipelayanan.ui.inbox", "InboxPage", EVERYONE),
-    PageSpec("intake", "sipelayanan.ui.intake", "IntakePage", frozenset({"operator_online"})),
+    PageSpec("inbox", "sipelayanan.ui.inbox", "InboxPage", EVERYONE, tr("Kotak Masuk"), True),
     PageSpec(
-        "review", "sipelayanan.ui.review", "ReviewPage", frozenset({"kasi", "kabid", "kadis"})
+        "intake",
+        "sipelayanan.ui.intake",
+        "IntakePage",
+        frozenset({"operator_online"}),
+        tr("Penerimaan"),
     ),
-    PageSpec("search", "sipelayanan.ui.search", "SearchPage", EVERYONE),
+    PageSpec(
+        "review",
+        "sipelayanan.ui.review",
+        "ReviewPage",
+        frozenset({"kasi", "kabid", "kadis"}),
+        tr("Tinjauan"),
+    ),
+    PageSpec("search", "sipelayanan.ui.search", "SearchPage", EVERYONE, tr("Cari")),
     PageSpec(
         "pengaduan",
         "sipelayanan.ui.pengaduan",
         "PengaduanPage",
         frozenset({"petugas_aduan", "pejabat_aduan", "tim_aduan"}),
+        tr("Pengaduan"),
     ),
-    PageSpec("admin", "sipelayanan.ui.admin", "AdminPage", frozenset({"admin"})),
+    PageSpec("admin", "sipelayanan.ui.admin", "AdminPage", frozenset({"admin"}), tr("Admin")),
 )
 
 
@@ -83,9 +98,39 @@ def _load_class(module: str, name: str) -> type | None:
     return cls if isinstance(cls, type) else None
 
 
+def page_concerned(key: str, changes: Changes) -> bool:
+    """Whether page ``key`` shows anything ``changes`` touched: every page lists requests
+    (or the office's settings that time them); only the admin page lists users."""
+    if changes.everything or changes.office or changes.queues or changes.cases:
+        return True
+    return changes.users and key == "admin"
+
+
 def pages_for(roles: tuple[str, ...]) -> list[PageSpec]:
     mine = set(roles)
     return [p for p in PAGES if not p.roles or p.roles & mine]
+
+
+class _Pages(Mapping[str, QWidget]):
+    """The pages a user may open, by key; looking one up builds it (``MainWindow.page``)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    def __getitem__(self, key: str) -> QWidget:
+        page = self._window.page(key)
+        if page is None:
+            raise KeyError(key)
+        return page
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._window._specs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._window._specs)
+
+    def __len__(self) -> int:
+        return len(self._window._specs)
 
 
 class ConnectionBanner(QFrame):
@@ -223,7 +268,10 @@ class MainWindow(QMainWindow):
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
-        self.pages: dict[str, QWidget] = {}
+        self._built: dict[str, QWidget] = {}  # the pages built so far
+        self._specs: dict[str, PageSpec] = {}  # every page this user may open
+        self.pages = _Pages(self)  # every page this user may open, built on first access
+        self._holders: dict[str, QScrollArea] = {}
         self._page_keys: list[str] = []
         self._dirty: set[str] = set()
         self._build_pages()
@@ -245,8 +293,8 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         last = settings.last_page()
-        self.show_page(last if last in self.pages else self._page_keys[0])
-        for key, page in self.pages.items():  # badges of the pages not shown yet
+        self.show_page(last if last in self._specs else self._page_keys[0])
+        for key, page in self._built.items():  # badges of the pages not shown yet
             counts = getattr(page, "refresh_counts", None)
             if key != self.current_page_key() and callable(counts):
                 counts()
@@ -297,29 +345,23 @@ class MainWindow(QMainWindow):
         return header
 
     def _build_pages(self) -> None:
+        """The navigation for every page the user's roles fit; a page's module is imported
+        and the page built when it is first shown (the inbox at once, for its badge)."""
         for spec in pages_for(self.user.roles):
-            cls = _load_class(spec.module, spec.cls)
-            if cls is None:
-                continue
-            try:
-                page = cls(self.ctx, self.stack)
-            except Exception:  # one broken page must not take the whole app down
-                log.exception("page %s failed to build", spec.key)
-                continue
-            self.pages[spec.key] = page
+            self._specs[spec.key] = spec
             self._page_keys.append(spec.key)
             # a page wider than a small screen scrolls instead of forcing the window wider
             holder = QScrollArea(self.stack)
             holder.setWidgetResizable(True)
             holder.setFrameShape(QFrame.Shape.NoFrame)
-            holder.setWidget(page)
+            self._holders[spec.key] = holder
             self.stack.addWidget(holder)
-            item = QListWidgetItem(str(getattr(page, "title", spec.key)))
+            item = QListWidgetItem(spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.nav.addItem(item)
-            badge = getattr(page, "badge_changed", None)
-            if badge is not None:
-                badge.connect(lambda n, key=spec.key: self._set_badge(key, n))
+        for spec in self._specs.values():
+            if spec.eager:
+                self.page(spec.key)
         self.nav.setStyleSheet(
             "#Nav { background: #f8f9fa; border: none; border-right: 1px solid #dadce0;"
             " font-size: 14px; padding-top: 6px; }"
@@ -388,7 +430,7 @@ class MainWindow(QMainWindow):
 
         go = menu.addMenu(tr("&Halaman"))
         for n, key in enumerate(self._page_keys, start=1):
-            title = str(getattr(self.pages[key], "title", key))
+            title = self._specs[key].title
             go.addAction(
                 act(
                     f"page:{key}",
@@ -401,7 +443,7 @@ class MainWindow(QMainWindow):
         go.addAction(act("refresh", tr("&Muat ulang"), "F5", self.refresh_current))
 
         cases = menu.addMenu(tr("&Permohonan"))
-        if "intake" in self.pages:
+        if "intake" in self._specs:
             cases.addAction(
                 act(
                     "new",
@@ -420,9 +462,9 @@ class MainWindow(QMainWindow):
                 tr("Ketik atau pindai kode pelacakan"),
             )
         )
-        if "search" in self.pages:
+        if "search" in self._specs:
             cases.addAction(act("search", tr("&Cari / pindai"), "Ctrl+F", self.focus_search))
-        if "review" in self.pages:
+        if "review" in self._specs:
             cases.addAction(
                 act("review", tr("&Tinjauan"), "Ctrl+T", lambda: self.show_page("review"))
             )
@@ -432,7 +474,7 @@ class MainWindow(QMainWindow):
             "reports", tr("&Laporan dan tanda terima…"), "Ctrl+L", self.open_reports
         )
         reports.addAction(self.reports_action)
-        if _load_class("sipelayanan.ui.reports_dialog", "ReportsDialog") is None:
+        if importlib.util.find_spec("sipelayanan.ui.reports_dialog") is None:  # not imported
             self.reports_action.setEnabled(False)
             self.reports_action.setStatusTip(tr("Modul laporan belum terpasang."))
 
@@ -450,8 +492,35 @@ class MainWindow(QMainWindow):
         help_menu.addAction(act("about", tr("&Tentang SiPelayanan"), None, self.show_about))
 
     # ------------------------------------------------------------------ pages
+    def page(self, key: str) -> QWidget | None:
+        """Page ``key``, built now if it was not yet; None when it cannot be built."""
+        if key in self._built:
+            return self._built[key]
+        spec = self._specs.get(key)
+        if spec is None:
+            return None
+        holder = self._holders[key]
+        try:
+            cls = _load_class(spec.module, spec.cls)
+            page = cls(self.ctx, holder) if cls is not None else None
+        except Exception:  # one broken page must not take the whole app down
+            log.exception("page %s failed to build", key)
+            page = None
+        if page is None:
+            if holder.widget() is None:
+                note = QLabel(tr("Halaman ini tidak tersedia; rinciannya dicatat di log."))
+                note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                holder.setWidget(note)
+            return None
+        self._built[key] = page
+        holder.setWidget(page)
+        badge = getattr(page, "badge_changed", None)
+        if badge is not None:
+            badge.connect(lambda n, k=key: self._set_badge(k, n))
+        return page
+
     def show_page(self, key: str) -> None:
-        if key not in self.pages:
+        if key not in self._specs:
             return
         row = self._page_keys.index(key)
         if self.nav.currentRow() != row:
@@ -467,9 +536,11 @@ class MainWindow(QMainWindow):
         if not 0 <= row < len(self._page_keys):
             return
         key = self._page_keys[row]
-        page = self.pages[key]
+        page = self.page(key)
         self.stack.setCurrentIndex(row)
         self.settings.set_last_page(key)
+        if page is None:
+            return
         if key in self._dirty or not getattr(page, "_shown_once", False):
             self._dirty.discard(key)
             page._shown_once = True  # type: ignore[attr-defined]
@@ -485,13 +556,15 @@ class MainWindow(QMainWindow):
 
     def refresh_current(self) -> None:
         key = self.current_page_key()
-        if key:
-            self._refresh(self.pages[key])
+        if key in self._built:
+            self._refresh(self._built[key])
         self.ops.check_changes()
 
-    def _on_changed(self) -> None:
+    def _on_changed(self, changes: Changes = EVERYTHING) -> None:
         current = self.current_page_key()
-        for key, page in self.pages.items():
+        for key, page in self._built.items():  # a page not built yet loads when first shown
+            if not page_concerned(key, changes):
+                continue
             if key == current:
                 self._refresh(page)
             else:
@@ -503,7 +576,7 @@ class MainWindow(QMainWindow):
     def _set_badge(self, key: str, count: int) -> None:
         row = self._page_keys.index(key)
         item = self.nav.item(row)
-        title = str(getattr(self.pages[key], "title", key))
+        title = self._specs[key].title
         item.setText(f"{title}  ({count})" if count else title)
 
     def nav_text(self, key: str) -> str:
