@@ -27,6 +27,8 @@ from pathlib import Path
 PREFIX = "sipelayanan"
 KEEP_DAYS = 60
 _DAY_FILE = re.compile(rf"^{PREFIX}-(\d{{4}})-(\d{{2}})-(\d{{2}})\.log$")
+#: what RotatingFileHandler left (versions up to 0.1): pruned by age like the day files
+_OLD_FILE = re.compile(rf"^{PREFIX}\.log(\.\d+)?$")
 
 
 def day_file(folder: Path, day: date) -> Path:
@@ -78,7 +80,7 @@ if sys.platform == "win32":  # pragma: no cover - Windows only
         if handle is None or handle == wintypes.HANDLE(-1).value:
             raise ctypes.WinError(ctypes.get_last_error())
         try:
-            return msvcrt.open_osfhandle(handle, os.O_APPEND | os.O_WRONLY)
+            return msvcrt.open_osfhandle(handle, os.O_APPEND)
         except OSError:
             kernel32.CloseHandle(handle)
             raise
@@ -95,11 +97,14 @@ def prune(folder: Path, today: date, keep_days: int = KEEP_DAYS) -> list[Path]:
         return removed
     for name in names:
         m = _DAY_FILE.match(name)
-        if not m:
-            continue
         try:
-            day = date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
+            if m:
+                day = date(int(m[1]), int(m[2]), int(m[3]))
+            elif _OLD_FILE.match(name):
+                day = date.fromtimestamp((folder / name).stat().st_mtime)
+            else:
+                continue
+        except (ValueError, OSError):
             continue
         if day < oldest:
             with contextlib.suppress(OSError):

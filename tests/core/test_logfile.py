@@ -69,6 +69,14 @@ def test_a_new_file_each_day_and_old_days_pruned(tmp_path: Path) -> None:
     for back in (3, 59, 60, 61, 400):  # files left by earlier days
         day_file(tmp_path, today - timedelta(days=back)).write_text("lama\n")
     (tmp_path / "catatan-admin.txt").write_text("bukan log\n")
+    for name, age_days in (
+        ("sipelayanan.log", 1),
+        ("sipelayanan.log.1", 90),
+        ("sipelayanan.log.5", 400),
+    ):
+        (tmp_path / name).write_text("dari versi lama\n")  # RotatingFileHandler's files
+        then = time.time() - age_days * 86400
+        os.utime(tmp_path / name, (then, then))
     handler = DailyFileHandler(tmp_path, keep_days=60)
     try:
         assert handler.path == day_file(tmp_path, today)
@@ -76,7 +84,9 @@ def test_a_new_file_each_day_and_old_days_pruned(tmp_path: Path) -> None:
         assert day_file(tmp_path, today - timedelta(days=59)).name in remaining
         assert day_file(tmp_path, today - timedelta(days=60)).name not in remaining
         assert day_file(tmp_path, today - timedelta(days=400)).name not in remaining
-        assert "catatan-admin.txt" in remaining  # only our day files are ever deleted
+        assert "catatan-admin.txt" in remaining  # only our log files are ever deleted
+        assert "sipelayanan.log" in remaining  # an old rotating file, still recent
+        assert "sipelayanan.log.1" not in remaining and "sipelayanan.log.5" not in remaining
         noon = datetime.combine(today, datetime.min.time()).replace(hour=12)
         _record(handler, noon, "hari ini")
         _record(handler, noon + timedelta(days=1), "besok")
