@@ -588,7 +588,7 @@ def build_parser() -> Parser:
         metavar="URL",
         default=None,
         help="basis data: sqlite:///FILE atau postgresql://USER@HOST/DB "
-        "(bawaan: $SIPELAYANAN_DB, atau file SQLite di folder data pengguna)",
+        "(bawaan: $SIPELAYANAN_DB, pilihan saat instalasi, atau file SQLite di folder data PC)",
     )
     sub = p.add_subparsers(dest="command", metavar="PERINTAH", parser_class=Parser)
 
