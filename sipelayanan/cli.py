@@ -335,6 +335,7 @@ def cmd_case_new(args: argparse.Namespace) -> int:
         present=present,
         uraian=args.uraian,
         berkas=berkas,
+        setuju_wa=args.setuju_wa,
     )
     from .services.cases import validate_intake
 
@@ -718,6 +719,11 @@ def build_parser() -> Parser:
     )
     cn.add_argument("--uraian", metavar="TEKS", help="uraian (pengaduan) atau catatan")
     cn.add_argument("--berkas", nargs="+", metavar="FILE", help="berkas (gambar atau PDF)")
+    cn.add_argument(
+        "--setuju-wa",
+        action="store_true",
+        help="pemohon setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor",
+    )
     acting(cn)
     cn.set_defaults(func=cmd_case_new)
 
@@ -852,6 +858,7 @@ EXTENSIONS: list[Callable[[Any], None]] = []
 EXTENSION_COMMANDS: dict[str, frozenset[str]] = {
     "sipelayanan.reports.cli": frozenset({"receipt", "report", "status"}),
     "sipelayanan.ops_cli": frozenset({"backup", "restore", "db"}),
+    "sipelayanan.outbox_cli": frozenset({"notifikasi"}),
 }
 #: Top-level commands :func:`build_parser` defines itself.
 CORE_COMMANDS = frozenset({"db", "sop", "user", "demo", "case", "audit"})

@@ -13,6 +13,7 @@ from .cases import (
     SopSnapshot,
 )
 from .office import Closure, OfficeSetting
+from .outbox import Notice, NoticeConsent
 from .register import RegisterCounter, RegisterEntry
 from .users import User, UserRole
 
@@ -29,6 +30,8 @@ __all__ = [
     "ChecklistItem",
     "Closure",
     "Delivery",
+    "Notice",
+    "NoticeConsent",
     "OfficeSetting",
     "RegisterCounter",
     "RegisterEntry",

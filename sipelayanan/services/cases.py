@@ -43,7 +43,7 @@ from ..models import (
     User,
 )
 from ..sop import ROLES, ServiceDef, Step, services
-from . import audit, register
+from . import audit, outbox, register
 from .berkas import BerkasFile, check, human_size
 from .context import Actor, resolve_now
 from .dialect import upsert_insert
@@ -374,6 +374,7 @@ class IntakeData:
     conditions: Iterable[str] = ()
     uraian: str | None = None
     berkas: Sequence[BerkasFile] = field(default_factory=list)
+    setuju_wa: bool = False  # the pemohon agreed to WhatsApp notices from the office's number
 
 
 @dataclass(frozen=True)
@@ -459,6 +460,7 @@ def intake(
     session.add(case)
     hashes = _attach(session, case, data.berkas, user, at)
     session.flush()
+    outbox.on_intake(session, case, sdef, consent=data.setuju_wa, at=at)
     _audit(
         session, actor, "case.intake", case, {"service": sdef.code, "step": 1, "berkas": hashes}, at
     )
@@ -544,6 +546,7 @@ def advance(
             session, case_id=case.id, service=case.service, user_id=user.id, at=at
         )
         detail["register"] = entry.number
+    outbox.after_action(session, case, sdef, "advance", at=at, resi=resi)
     _audit(session, actor, "case.advance", case, detail, at)
     return _ref(case)
 
@@ -573,6 +576,7 @@ def close_simple(
     _history(session, case, user, Action.TUTUP, at, work_calendar(session), note=text)
     _finish(case, at)
     session.flush()
+    outbox.after_action(session, case, sdef, "close", at=at)
     _audit(session, actor, "case.close", case, {"step": step.no}, at)
     return _ref(case)
 
@@ -672,6 +676,7 @@ def return_to_pemohon(
     case.missing_items = json.dumps(labels, ensure_ascii=False)
     case.returned_count += 1
     session.flush()
+    outbox.after_action(session, case, sdef, "return_pemohon", at=at)
     _audit(session, actor, "case.return_pemohon", case, {"step": step.no, "items": len(labels)}, at)
     return _ref(case)
 
@@ -889,6 +894,7 @@ def record_delivery(
     _record_delivery(session, case, sdef, user, resi=resi, penerima=penerima, at=at)
     _touch(case)
     session.flush()
+    outbox.after_action(session, case, sdef, "delivery", at=at, resi=resi)
     _audit(session, actor, "case.delivery", case, {"method": "pos" if resi else "diambil"}, at)
     return _ref(case)
 
