@@ -272,11 +272,12 @@ def conflict_message(old: Path, target: Path) -> str:
             count = f" (berisi {n} permohonan)"
         finally:
             conn.close()
+    command = "sipelayanan-cli.exe" if sys.platform == "win32" else "sipelayanan"
     return (
         f"PC ini memakai basis data bersama untuk semua akun Windows ({target}). Di akun "
         f"Windows ini masih ada basis data lama milik akun ini saja{count}: {old}. File lama itu "
         "tidak diubah dan tidak digabungkan. Beri tahu admin: bila isinya masih diperlukan, admin "
-        f"dapat membukanya dengan 'sipelayanan --db \"sqlite:///{old}\"' untuk memeriksanya. "
+        f"dapat membukanya dengan '{command} --db \"sqlite:///{old}\"' untuk memeriksanya. "
         "Pesan ini hanya ditampilkan sekali."
     )
 
