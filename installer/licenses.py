@@ -59,6 +59,11 @@ NOTES = {
         "Used under LGPL-3.0, with the libpq and OpenSSL libraries it bundles (their licences "
         "are in its source distribution: https://github.com/psycopg/psycopg)."
     ),
+    "paramiko": (
+        "Used under LGPL-2.1 to publish the status page over SFTP; its Python files lie as "
+        "separate files in the program folder (_internal/paramiko) and can be replaced. "
+        "Source: https://github.com/paramiko/paramiko."
+    ),
     "pyinstaller": (
         "Only PyInstaller's bootloader is in the program (the .exe files); the GPL-2.0 licence "
         "has an exception that allows distributing it with any program."

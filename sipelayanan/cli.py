@@ -858,6 +858,7 @@ EXTENSIONS: list[Callable[[Any], None]] = []
 EXTENSION_COMMANDS: dict[str, frozenset[str]] = {
     "sipelayanan.reports.cli": frozenset({"receipt", "report", "status"}),
     "sipelayanan.ops_cli": frozenset({"backup", "restore", "db"}),
+    "sipelayanan.statussite.cli": frozenset({"status-site"}),
     "sipelayanan.outbox_cli": frozenset({"notifikasi"}),
 }
 #: Top-level commands :func:`build_parser` defines itself.
