@@ -202,7 +202,7 @@ NETWORK_SQLITE_MESSAGE = (
 # --------------------------------------------------------------------------- engines
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, query_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # let the begin hook issue BEGIN itself
@@ -212,29 +212,16 @@ def _configure_sqlite(engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
+        if query_only:
+            # SQLite itself refuses every change on this connection. Set once for the
+            # connection's life: changing it expires every prepared statement.
+            cur.execute("PRAGMA query_only = 1")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        readonly = conn.get_execution_options().get("sipelayanan_readonly", False)
-        info = conn.connection.info  # kept with the driver connection while it is pooled
-        if readonly != info.get(_QUERY_ONLY, False):
-            # SQLite itself refuses every change on this connection while it reads
-            conn.exec_driver_sql(f"PRAGMA query_only = {int(readonly)}")
-            info[_QUERY_ONLY] = readonly
+        readonly = query_only or conn.get_execution_options().get("sipelayanan_readonly", False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
-
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(dbapi_conn: sqlite3.Connection, record: Any) -> None:
-        if record.info.get(_QUERY_ONLY):  # whoever takes it from the pool next may write
-            try:
-                dbapi_conn.execute("PRAGMA query_only = 0")
-                record.info[_QUERY_ONLY] = False
-            except sqlite3.Error:  # a broken connection: the pool will discard it
-                record.info.pop(_QUERY_ONLY, None)
-
-
-_QUERY_ONLY = "sipelayanan_query_only"
 
 
 def _pg_connect_args(given: dict[str, Any] | None) -> dict[str, Any]:
@@ -281,10 +268,16 @@ def check_url(url: str) -> None:
 
 
 def make_engine(
-    url: str, *, check_network: bool = True, create_folder: bool = True, **kwargs: Any
+    url: str,
+    *,
+    check_network: bool = True,
+    create_folder: bool = True,
+    query_only: bool = False,
+    **kwargs: Any,
 ) -> Engine:
     """``create_folder=False`` refuses a SQLite file whose folder does not exist (a mistyped
-    ``--db``) instead of creating it; the app's own data folder and ``db upgrade`` create it."""
+    ``--db``) instead of creating it; the app's own data folder and ``db upgrade`` create it.
+    ``query_only``: SQLite connections that refuse every change (the read unit's)."""
     check_url(url)
     # statement parameters (NIKs, names, phone numbers) never go into an exception's text
     kwargs.setdefault("hide_parameters", True)
@@ -308,7 +301,7 @@ def make_engine(
                 "Periksa lokasi dan izin foldernya."
             ) from exc
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, query_only=query_only)
         return engine
     u = make_url(url)
     if u.get_backend_name() == "postgresql":
@@ -440,11 +433,21 @@ class Database:
             engine_kwargs["create_folder"] = True  # the app's own data folder
         self.url = url or default_url()
         self.engine = make_engine(self.url, **engine_kwargs)
-        self._write = sessionmaker(self.engine, expire_on_commit=False)
-        readonly: dict[str, Any] = {"sipelayanan_readonly": True}
-        if self.engine.dialect.name == "postgresql":
-            readonly["postgresql_readonly"] = True  # BEGIN READ ONLY; reset when pooled again
-        self._read = sessionmaker(self.engine.execution_options(**readonly), expire_on_commit=False)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The read unit. SQLite: its own pool of connections that refuse every change (a local
+        # file: a second connection per thread costs nothing). PostgreSQL: the same pool, in
+        # transactions begun READ ONLY (reset when the connection returns to the pool), which
+        # keeps one server connection per worker. Options are set per transaction, not through
+        # an option engine: each connection of one pays for joining the engine's listeners.
+        self._read_engine = self.engine
+        self._readonly: dict[str, Any] = {}
+        if self.engine.dialect.name == "sqlite":
+            # the write engine above has checked the file's location already
+            read_kwargs = {**engine_kwargs, "check_network": False, "query_only": True}
+            self._read_engine = make_engine(self.url, **read_kwargs)
+        elif self.engine.dialect.name == "postgresql":
+            self._readonly["postgresql_readonly"] = True
+        self._reads = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -466,7 +469,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any error."""
-        with self._translate(), self._write.begin() as session:
+        with self._translate(), self._sessions.begin() as session:
             yield session
 
     @contextmanager
@@ -479,7 +482,9 @@ class Database:
         SQLite its statements share one snapshot; on PostgreSQL (READ COMMITTED) each statement
         sees what was committed when it started.
         """
-        with self._translate(), self._refuse_writes(), self._read.begin() as session:
+        with self._translate(), self._refuse_writes(), self._reads.begin() as session:
+            if self._readonly:
+                session.connection(execution_options=self._readonly)
             yield session
 
     @contextmanager
@@ -557,4 +562,6 @@ class Database:
             return "cases" not in inspect(self.engine).get_table_names()
 
     def dispose(self) -> None:
+        if self._read_engine is not self.engine:
+            self._read_engine.dispose()
         self.engine.dispose()
