@@ -388,6 +388,10 @@ class MainWindow(QMainWindow):
 
         self.backup_watch = BackupWatch(self.ctx, self)
         bar.addPermanentWidget(self.backup_watch)
+        from .status_site_watch import StatusSiteWatch  # publishes the status page by itself
+
+        self.status_site_watch = StatusSiteWatch(self.ctx, self)
+        bar.addPermanentWidget(self.status_site_watch)
 
     def _db_text(self) -> str:
         from sqlalchemy.engine import make_url
@@ -460,6 +464,15 @@ class MainWindow(QMainWindow):
                 "Ctrl+K",
                 self.open_code_dialog,
                 tr("Ketik atau pindai kode pelacakan"),
+            )
+        )
+        cases.addAction(
+            act(
+                "status_reply",
+                tr("Balas &status…"),
+                "Ctrl+Shift+S",
+                self.open_status_reply,
+                tr("Tempel pesan STATUS dari pemohon, dapatkan jawabannya"),
             )
         )
         if "search" in self._specs:
@@ -629,6 +642,13 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.open()
 
+    def open_status_reply(self, text: str = "") -> None:
+        from .status_reply import StatusReplyDialog
+
+        dialog = StatusReplyDialog(self.ctx, self, text=text)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.open()
+
     def open_reports(self) -> None:
         cls = _load_class("sipelayanan.ui.reports_dialog", "ReportsDialog")
         if cls is None:
@@ -644,6 +664,7 @@ class MainWindow(QMainWindow):
             ("Ctrl+N", tr("penerimaan baru")),
             ("Ctrl+K", tr("buka permohonan dengan kode pelacakan")),
             ("Ctrl+F", tr("cari / pindai")),
+            ("Ctrl+Shift+S", tr("balas status: jawaban untuk pesan STATUS pemohon")),
             ("Ctrl+T", tr("tinjauan (Kasi, Kabid, Kepala Dinas)")),
             ("F5", tr("muat ulang")),
             ("Enter", tr("buka permohonan terpilih / setujui di Tinjauan")),

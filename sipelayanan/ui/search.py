@@ -419,6 +419,10 @@ class SearchPage(QWidget):
         self.summary.setObjectName("search_summary")
         self.open_button = QPushButton(tr("&Buka permohonan"), self)
         self.open_button.setEnabled(False)
+        self.reply_button = QPushButton(tr("Balas &status…"), self)
+        self.reply_button.setObjectName("search_status_reply")
+        self.reply_button.setToolTip(tr("Jawaban status tanpa data pribadi untuk permohonan ini"))
+        self.reply_button.setEnabled(False)
         self.message = MessageBar(self)
 
         top = QHBoxLayout()
@@ -437,6 +441,7 @@ class SearchPage(QWidget):
         filters.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.summary, 1)
+        bottom.addWidget(self.reply_button)
         bottom.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -479,6 +484,8 @@ class SearchPage(QWidget):
         self.model.loaded.connect(self._on_loaded)
         self.model.failed.connect(self._on_failed)
         self.model.modelReset.connect(lambda: self.open_button.setEnabled(False))
+        self.model.modelReset.connect(lambda: self.reply_button.setEnabled(False))
+        self.reply_button.clicked.connect(self.reply_selected)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.focus_box)
 
     # ------------------------------------------------------------------ page contract
@@ -605,6 +612,17 @@ class SearchPage(QWidget):
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.open_button.setEnabled(current.isValid())
+        self.reply_button.setEnabled(current.isValid())
+
+    def reply_selected(self) -> None:
+        """Balas status for the selected request (the dialog answers from its code)."""
+        from .status_reply import StatusReplyDialog
+
+        code = self.model.data(self.table.currentIndex(), Qt.ItemDataRole.UserRole)
+        if code:
+            dialog = StatusReplyDialog(self.ctx, self, text=str(code))
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            dialog.open()
 
     def _on_loaded(self, count: int) -> None:
         restore, self._restore = self._restore, None

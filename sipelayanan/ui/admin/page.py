@@ -13,6 +13,7 @@ from .backup import BackupTab
 from .database import DatabaseConnectionWidget
 from .hours import HoursTab
 from .profile import ProfileTab
+from .status_site import StatusSiteTab
 from .templates import TemplatesTab
 from .users import UsersTab
 
@@ -32,12 +33,14 @@ class AdminPage(QWidget):
         self.templates = TemplatesTab(ctx, self)
         self.database = DatabaseConnectionWidget(ctx.settings, self, current_url=ctx.ops.url)
         self.backup = BackupTab(ctx, self)
+        self.status_site = StatusSiteTab(ctx, self)
         self.tabs.addTab(self.users, tr("&Pengguna"))
         self.tabs.addTab(self.profile, tr("P&rofil kantor"))
         self.tabs.addTab(self.hours, tr("&Jam kantor && hari tutup"))
         self.tabs.addTab(self.templates, tr("&Templat pesan"))
         self.tabs.addTab(self.database, tr("&Koneksi basis data"))
         self.tabs.addTab(self.backup, tr("C&adangan"))
+        self.tabs.addTab(self.status_site, tr("S&itus status"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -49,6 +52,7 @@ class AdminPage(QWidget):
         self.hours.refresh()
         self.templates.refresh()
         self.backup.refresh()
+        self.status_site.refresh()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
