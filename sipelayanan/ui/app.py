@@ -512,7 +512,11 @@ def default_url_shown(default_url: Callable[[], str]) -> str:
         except Exception as exc:  # handed back to this thread and raised here
             return exc
 
-    run_in_thread(work, lambda value: (outcome.append(value), loop.quit()), window)
+    def done(value: object) -> None:
+        outcome.append(value)
+        loop.quit()
+
+    run_in_thread(work, done, window)
     loop.exec()
     window.close()
     window.deleteLater()
