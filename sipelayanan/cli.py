@@ -544,10 +544,10 @@ def cmd_self_test(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from .ui.single_instance import hand_over
+    from .instance import quick_hand_over
 
-    if hand_over() == "shown":  # already open in this session: that window came to the front
-        return 0  # (checked before the app's heavy imports, so a second start ends quickly)
+    if quick_hand_over():  # already open in this session: that window came to the front
+        return 0  # (asked without Qt or the app's modules, so a second start ends at once)
     from .ui.app import run
 
     return run(args.db)

@@ -12,47 +12,16 @@ A lock left by a process that died is taken over (``QLockFile`` checks the proce
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import logging
-import os
-import sys
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from ..instance import ACK, SHOW, allow_foreground, instance_key
+
 log = logging.getLogger("sipelayanan.ui")
-
-SHOW = b"show\n"
-ACK = b"ok\n"
-
-
-def _session_id() -> str:
-    if sys.platform == "win32":  # pragma: no cover - Windows only
-        import ctypes
-        from ctypes import wintypes
-
-        session = wintypes.DWORD()
-        kernel32 = ctypes.windll.kernel32
-        if kernel32.ProcessIdToSessionId(kernel32.GetCurrentProcessId(), ctypes.byref(session)):
-            return str(session.value)
-        return os.environ.get("SESSIONNAME", "")
-    return os.environ.get("XDG_SESSION_ID", "")
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no user name in the environment or the password database
-        return str(os.getuid()) if hasattr(os, "getuid") else ""
-
-
-def instance_key(folder: Path) -> str:
-    """A short name unique to this user, session and data folder."""
-    raw = "\0".join((_user(), _session_id(), str(folder.resolve()).lower()))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
 class SingleInstance(QObject):
@@ -158,17 +127,6 @@ class SingleInstance(QObject):
             self._lock.unlock()
 
 
-def allow_foreground(pid: int | None) -> None:
-    """Windows lets only the foreground process hand the foreground to another: the second
-    start (which the clerk just launched) grants it to the running app before asking."""
-    if sys.platform != "win32":
-        return
-    import ctypes  # pragma: no cover - Windows only
-
-    ASFW_ANY = 0xFFFFFFFF
-    ctypes.windll.user32.AllowSetForegroundWindow(pid if pid else ASFW_ANY)
-
-
 _state: tuple[str, SingleInstance] | None = None
 
 
@@ -179,7 +137,8 @@ def hand_over(folder: Path | None = None) -> str:
     - ``"shown"``: the running instance was asked to come to the front: exit 0;
     - ``"no_answer"``: one runs but did not answer (busy or hung): say so, exit 0.
 
-    Idempotent: the command line calls it early, ``ui.app.run`` again.
+    Idempotent. (The command line first tries :func:`sipelayanan.instance.quick_hand_over`,
+    which needs no Qt; this is the authoritative check.)
     """
     global _state
     if _state is None:

@@ -330,3 +330,40 @@ def test_the_one_time_move_shows_a_window_meanwhile(
     assert default_url_shown(default_url) == url
     qtbot.wait(10)
     assert not any("Memindahkan" in t for t in seen)
+
+
+QUICK = """
+import sys
+from pathlib import Path
+from sipelayanan.instance import quick_hand_over
+print(quick_hand_over(Path(sys.argv[1])), any(m.startswith("PySide6") for m in sys.modules))
+"""
+
+
+def test_quick_hand_over_needs_no_qt(qtbot: QtBot, tmp_path: Path) -> None:
+    """The second start's first try is a plain socket: no Qt, no app modules."""
+    data = tmp_path / "data"
+    first = SingleInstance(data)
+    assert first.acquire()
+    got: list[bool] = []
+    first.activated.connect(lambda: got.append(True))
+    try:
+        asker = subprocess.Popen(
+            [sys.executable, "-c", QUICK, str(data)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(data, tmp_path),
+        )
+        qtbot.waitUntil(lambda: asker.poll() is not None, timeout=60_000)
+        out, err = asker.communicate()
+        assert out.split() == ["True", "False"], err
+        assert got == [True]
+    finally:
+        first.release()
+    # nobody listening any more: False at once, and the start goes on to the Qt path
+    from sipelayanan.instance import quick_hand_over
+
+    started = time.monotonic()
+    assert quick_hand_over(data) is False
+    assert time.monotonic() - started < 2
