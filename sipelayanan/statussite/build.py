@@ -40,10 +40,10 @@ from ..models import Case, CaseStatus, Delivery, SopSnapshot
 from ..resources import resource_path
 from ..services.context import Actor, resolve_now
 
-#: PBKDF2-SHA256 iterations. Headless Chromium on this 2-core build machine derives a name in
-#: about 0.1 s at 150 000 iterations; a low-end Android phone is some 5-10x slower, i.e. about
-#: a second (see docs/documents.md, "Situs status"). Stored per office, so it can be raised.
-DEFAULT_ITERATIONS = 150_000
+#: PBKDF2-SHA256 iterations. Headless Chromium on the 2-core dev machine derives a name in
+#: 60-140 ms at 300 000 iterations (benchmarks/status_site.py); a low-end Android phone is some
+#: 8-15x slower, i.e. about a second (docs/documents.md, "Situs status"). Stored per office.
+DEFAULT_ITERATIONS = 300_000
 DEFAULT_DAYS = 30
 SETTING_KEY = "status_site"
 ASSETS = ("index.html", "app.js", "style.css")

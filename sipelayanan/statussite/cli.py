@@ -47,6 +47,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     folder = Path(args.output)
     check_output_folder(folder)
+    if args.days is not None and not 1 <= args.days <= 366:
+        from ..errors import InputError
+
+        raise InputError("--hari harus antara 1 dan 366.", "days")
     db = cli.open_db(args)
     result = build(db, folder, days=args.days, progress=_progress("Menurunkan nama file"))
     if sys.stderr.isatty():

@@ -413,6 +413,8 @@ def test_cli_build_and_publish_to_a_folder(
     (tmp_path / "lain" / "skripsi.docx").write_text("x")
     assert cli.main(["--db", db_url, "status-site", "build", "-o", str(tmp_path / "lain")]) == 2
     assert "berisi file lain" in capsys.readouterr().err
+    assert cli.main(["--db", db_url, "status-site", "build", "-o", str(out), "--hari", "0"]) == 2
+    assert "--hari" in capsys.readouterr().err
 
     web = tmp_path / "web"
     web.mkdir()
@@ -586,3 +588,21 @@ def test_receipt_qr_points_at_the_page_when_the_address_is_set(
     with db.write() as s:
         again = decode_png(receipt(s, code, "png", actor=actors["online"]))
     assert again == before
+
+
+def test_page_is_plain_es5_and_loads_nothing_from_elsewhere() -> None:
+    """Old Android browsers: no arrow functions, let/const, classes, template strings or
+    fetch; and no CDN or tracker: the page names no other host."""
+    import re
+
+    from sipelayanan.resources import resource_path
+
+    js = resource_path("statussite", "app.js").read_text(encoding="utf-8")
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", js, flags=re.S)
+    for construct in ("=>", "`", "fetch(", "async ", "await "):
+        assert construct not in code, construct
+    for word in ("let", "const", "class"):
+        assert not re.search(rf"\b{word}\s+[A-Za-z_$]", code), word
+    for name in ("index.html", "app.js", "style.css"):
+        text = resource_path("statussite", name).read_text(encoding="utf-8")
+        assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), name

@@ -140,7 +140,8 @@ def test_balas_status_turns_a_pasted_sentence_into_the_reply(
     qtbot.addWidget(dialog)
     assert not dialog.copy_button.isEnabled()
     dialog.incoming.setPlainText(
-        f"Selamat pagi pak, saya {NAME} NIK {NIK}, mau tanya status {shown.lower()} ya. Terima kasih"
+        f"Selamat pagi pak, saya {NAME} NIK {NIK}, mau tanya status {shown.lower()} ya. "
+        "Terima kasih"
     )
     qtbot.waitUntil(lambda: dialog.reply.toPlainText().startswith("Status"), timeout=10000)
     reply = dialog.reply.toPlainText()
