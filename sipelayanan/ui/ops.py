@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from ..db import Database
 from ..errors import DatabaseUnavailable, SipelayananError
 from ..i18n import tr
-from ..services.changes import EVERYTHING, Changes
+from ..services.changes import EVERYTHING, Changes, changes_since
 
 log = logging.getLogger("sipelayanan.ui.ops")
 
@@ -44,6 +44,17 @@ class _Job:
     fn: Callable[..., Any]
     write: bool
     wants_progress: bool
+    after: int | None = None  # a write: the audit log position the UI knew at submission
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A write's result and what it changed, read from the audit log in its transaction."""
+
+    result: Any
+    after: int | None
+    head: int
+    changes: Changes
 
 
 class _Worker(QObject):
@@ -72,6 +83,9 @@ class _Worker(QObject):
                     result = job.fn(session, lambda d, t: self.progress.emit(job.id, d, t))
                 else:
                     result = job.fn(session)
+                if job.write:  # what it changed, without another round trip
+                    head, changes = changes_since(session, job.after)
+                    result = _Written(result, job.after, head, changes)
             self.done.emit(job.id, result)
         except SipelayananError as exc:
             self.failed.emit(job.id, exc)
@@ -154,7 +168,7 @@ class Ops(QObject):
         """Run ``fn(session)`` (or ``fn(session, progress)`` when on_progress is given) off the
         UI thread, in a write unit when ``write`` else in the read unit. ``long`` uses a second
         worker so a big report never blocks the inbox."""
-        job = _Job(next(self._ids), fn, write, on_progress is not None)
+        job = _Job(next(self._ids), fn, write, on_progress is not None, self._token)
         self._pending[job.id] = _Pending(on_done, on_error, on_progress, parent, write)
         if len(self._pending) == 1:
             self.busy_changed.emit(True)
@@ -226,6 +240,9 @@ class Ops(QObject):
 
     @Slot(int, object)
     def _on_done(self, job_id: int, result: object) -> None:
+        written = result if isinstance(result, _Written) else None
+        if written is not None:
+            result = written.result
         pending = self._finish(job_id)
         if self._lost:
             self._set_lost(False)
@@ -233,9 +250,25 @@ class Ops(QObject):
             return
         if pending.on_done is not None and _receiver_alive(pending, pending.on_done):
             pending.on_done(result)
-        if pending.write:  # what the write changed is read back from the audit log
+        if pending.write:
+            self._after_write(written)
+
+    def _after_write(self, written: _Written | None) -> None:
+        """Tell the windows what a write of this PC changed: read in its own transaction when
+        the log position it started from is still the one known here, else read it back."""
+        if (
+            written is None
+            or written.after is None
+            or written.after != self._token
+            or written.head == written.after  # it recorded nothing: refresh everything
+            or self._checking
+        ):
             self._wrote = True
             self.check_changes()
+            return
+        self._token = written.head
+        if written.changes:
+            self.changed.emit(written.changes)
 
     @Slot(int, object)
     def _on_failed(self, job_id: int, error: object) -> None:
