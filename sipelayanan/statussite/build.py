@@ -144,30 +144,21 @@ def derive_name(code: str, salt: bytes, iterations: int) -> str:
     return hashlib.pbkdf2_hmac("sha256", code.encode("ascii"), salt, iterations, 16).hex()
 
 
-def _derive_job(args: tuple[str, bytes, int]) -> str:
-    return derive_name(*args)
-
-
 def derive_names(
     codes: list[str], salt: bytes, iterations: int, progress: Progress | None = None
 ) -> dict[str, str]:
-    """Names for many codes, on every core when there are many (PBKDF2 is slow on purpose)."""
-    out: dict[str, str] = {}
-    if len(codes) < 64 or (os.cpu_count() or 1) < 2:
-        for i, code in enumerate(codes, 1):
-            out[code] = derive_name(code, salt, iterations)
-            if progress is not None and i % 50 == 0:
-                progress(i, len(codes))
-        return out
-    from concurrent.futures import ProcessPoolExecutor
+    """Names for many codes on every core (PBKDF2 is slow on purpose). hashlib releases the GIL
+    while OpenSSL derives, so threads run in parallel — no child processes (which a frozen
+    Windows program or a Qt worker thread would make awkward)."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    jobs = [(code, salt, iterations) for code in codes]
-    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-        for i, (code, name) in enumerate(
-            zip(codes, pool.map(_derive_job, jobs, chunksize=32), strict=True), 1
-        ):
+    out: dict[str, str] = {}
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        names = pool.map(lambda code: derive_name(code, salt, iterations), codes)
+        for i, (code, name) in enumerate(zip(codes, names, strict=True), 1):
             out[code] = name
-            if progress is not None and i % 50 == 0:
+            if progress is not None and (i % 50 == 0 or i == len(codes)):
                 progress(i, len(codes))
     return out
 
