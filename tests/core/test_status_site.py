@@ -606,3 +606,135 @@ def test_page_is_plain_es5_and_loads_nothing_from_elsewhere() -> None:
     for name in ("index.html", "app.js", "style.css"):
         text = resource_path("statussite", name).read_text(encoding="utf-8")
         assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), name
+
+
+# --------------------------------------------------------------------------- WebDAV / HTTP PUT
+
+
+class DavServer:
+    """A small WebDAV-ish server on loopback: PUT, DELETE, MKCOL, Basic auth."""
+
+    def __init__(self, root: Path, user: str, password: str) -> None:
+        import base64
+
+        expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        self.requests: list[tuple[str, str]] = []
+        dav = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _path(self) -> Path | None:
+                rel = self.path.split("?", 1)[0].removeprefix("/dav/")
+                target = (root / rel).resolve()
+                return target if target.is_relative_to(root.resolve()) else None
+
+            def _auth(self) -> bool:
+                dav.requests.append((self.command, self.path))
+                if self.headers.get("Authorization") != expected:
+                    self.send_response(401)
+                    self.end_headers()
+                    return False
+                return True
+
+            def do_PUT(self) -> None:
+                if not self._auth():
+                    return
+                path = self._path()
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if path is None or not path.parent.is_dir():
+                    self.send_response(409)
+                else:
+                    path.write_bytes(body)
+                    self.send_response(201)
+                self.end_headers()
+
+            def do_DELETE(self) -> None:
+                if not self._auth():
+                    return
+                path = self._path()
+                if path is not None and path.is_file():
+                    path.unlink()
+                    self.send_response(204)
+                else:
+                    self.send_response(404)
+                self.end_headers()
+
+            def do_MKCOL(self) -> None:
+                if not self._auth():
+                    return
+                path = self._path()
+                if path is not None and path.is_dir():
+                    self.send_response(405)
+                elif path is not None:
+                    path.mkdir()
+                    self.send_response(201)
+                else:
+                    self.send_response(403)
+                self.end_headers()
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://dinas@127.0.0.1:{self.server.server_port}/dav/"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[dict[tuple[str, str], str]]:
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    store: dict[tuple[str, str], str] = {}
+
+    class Memory(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return store.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            store[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            store.pop((service, username), None)
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    try:
+        yield store
+    finally:
+        keyring.set_keyring(before)
+
+
+def test_publish_over_webdav_with_the_password_from_the_keyring(
+    office: Office, tmp_path: Path, memory_keyring: dict[tuple[str, str], str]
+) -> None:
+    from sipelayanan.statussite.publish import PublishError, parse_target, store_password
+
+    root = tmp_path / "dav"
+    root.mkdir()
+    dav = DavServer(root, "dinas", "rahasia-dav")
+    try:
+        folder = tmp_path / "situs"
+        office.build(folder)
+        with pytest.raises(PublishError, match="menolak"):  # no password stored yet
+            publish(folder, dav.url)
+        assert store_password(parse_target(dav.url), "rahasia-dav")
+        assert "rahasia-dav" in memory_keyring.values()
+        first = publish(folder, dav.url)
+        assert tree(root) == tree(folder) and first.sent == len(tree(folder))
+        # a day later: expiries are deleted on the server, nothing else is sent again
+        with office.db.write() as s:
+            svc.cancel(s, office_actor(office.db, "kasi"), office.open, reason="Permintaan")
+        office.build(folder, now=office.now + timedelta(days=29))
+        dav.requests.clear()
+        day = publish(folder, dav.url)
+        assert day.removed >= 1 and day.sent == 2  # the cancelled request and config.json
+        assert tree(root) == tree(folder)
+        assert all(method in ("PUT", "DELETE", "MKCOL") for method, _ in dav.requests)
+    finally:
+        dav.close()
