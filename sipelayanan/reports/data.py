@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -157,8 +157,27 @@ class RegisterRow:
     recipient: str | None
 
 
-def register_rows(session: Session, period: Period, service: str | None) -> list[RegisterRow]:
-    """Register entries assigned in the period, by service then number."""
+def register_counts(session: Session, period: Period, service: str | None) -> dict[str, int]:
+    """Entries assigned in the period per service, in the order the register prints them (the
+    SOP's order of services, then any other code by name)."""
+    stmt = (
+        select(RegisterEntry.service, func.count())
+        .where(_in(RegisterEntry.assigned_at, period))
+        .group_by(RegisterEntry.service)
+    )
+    if service:
+        stmt = stmt.where(RegisterEntry.service == service)
+    order = {code: i for i, code in enumerate(services())}
+    found = {str(r[0]): int(r[1]) for r in session.execute(stmt)}
+    return {svc: found[svc] for svc in sorted(found, key=lambda c: (order.get(c, 99), c))}
+
+
+def iter_register_rows(
+    session: Session, period: Period, service: str, *, chunk: int = 2000
+) -> Iterator[RegisterRow]:
+    """One service's register entries assigned in the period, by year and number, streamed
+    from the database ``chunk`` rows at a time (a year's register at a million requests is
+    ~100,000 rows: they are printed or written as they come, never held all at once)."""
     # the latest SIAK number of each row's case, looked up by index per row (a GROUP BY over
     # every document ever recorded costs seconds at a million requests)
     latest_doc = (
@@ -189,13 +208,12 @@ def register_rows(session: Session, period: Period, service: str | None) -> list
         .join(Case, Case.id == RegisterEntry.case_id)
         .join(User, User.id == RegisterEntry.assigned_by)
         .outerjoin(Delivery, Delivery.case_id == Case.id)
-        .where(_in(RegisterEntry.assigned_at, period))
+        .where(_in(RegisterEntry.assigned_at, period), RegisterEntry.service == service)
+        .order_by(RegisterEntry.year, RegisterEntry.number)
+        .execution_options(yield_per=chunk)
     )
-    if service:
-        stmt = stmt.where(RegisterEntry.service == service)
-    order = {code: i for i, code in enumerate(services())}
-    rows = [
-        RegisterRow(
+    for r in session.execute(stmt):
+        yield RegisterRow(
             service=r[0],
             number=format_number(r[0], r[1], r[2]),
             number_int=int(r[2]),
@@ -212,10 +230,16 @@ def register_rows(session: Session, period: Period, service: str | None) -> list
             resi=r[12],
             recipient=r[13],
         )
-        for r in session.execute(stmt)
+
+
+def register_rows(session: Session, period: Period, service: str | None) -> list[RegisterRow]:
+    """Register entries assigned in the period, by service then number (as a list: for short
+    periods and tests; the documents stream :func:`iter_register_rows`)."""
+    return [
+        row
+        for svc in register_counts(session, period, service)
+        for row in iter_register_rows(session, period, svc)
     ]
-    rows.sort(key=lambda row: (order.get(row.service, 99), row.service, row.year, row.number_int))
-    return rows
 
 
 # --------------------------------------------------------------------------- rekap
@@ -282,19 +306,25 @@ def rekap_data(
     cutoff = min(period.end, resolve_now(now))
     codes = (service,) if service else tuple(services())
     svc_filter = Case.service.in_(codes)
+    # the period's requests are counted as they stream past (a year at a million requests is
+    # ~100,000 of each), never held as a list
     received = session.execute(
-        select(Case.service, Case.kecamatan, Case.received_at).where(
+        select(Case.service, Case.kecamatan, Case.received_at)
+        .where(
             svc_filter,
             _in(Case.received_at, period),
         )
-    ).all()
+        .execution_options(yield_per=5000)
+    )
     ended = session.execute(
-        select(Case.service, Case.status, Case.finished_at, Case.due_at).where(
+        select(Case.service, Case.status, Case.finished_at, Case.due_at)
+        .where(
             svc_filter,
             Case.status.in_((CaseStatus.SELESAI, CaseStatus.BATAL)),
             _in(Case.finished_at, period),
         )
-    ).all()
+        .execution_options(yield_per=5000)
+    )
     returned = session.execute(
         select(Case.service, func.count(distinct(CaseStep.case_id)))
         .join(Case, Case.id == CaseStep.case_id)

@@ -12,7 +12,8 @@ import base64
 import binascii
 import io
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -215,12 +216,19 @@ def _numbered_canvas(meta: DocMeta) -> type[rl_canvas.Canvas]:
             self._pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
+            # The page is kept until the total is known; its content operators are kept as
+            # one compressed block, not as thousands of small strings (a register of a year
+            # is thousands of pages).
+            state = dict(self.__dict__)
+            state["_code"] = zlib.compress("\n".join(self._code).encode("utf-8"), 1)
+            self._pages.append(state)
             self._startPage()
 
         def save(self) -> None:
             total = len(self._pages)
-            for state in self._pages:
+            while self._pages:
+                state = self._pages.pop(0)
+                state["_code"] = [zlib.decompress(state["_code"]).decode("utf-8")]
                 self.__dict__.update(state)
                 self._footer(total)
                 super().showPage()
@@ -511,6 +519,133 @@ class RowsTable(Flowable):  # type: ignore[misc]
         c.restoreState()
         if self.drawn is not None:
             self.drawn(self.first_index + len(self.rows))
+
+
+class _Fitter:
+    """Fits rows of plain values to fixed-height table rows (see :func:`fast_table`)."""
+
+    def __init__(self, columns: Sequence[Column], font_size: float) -> None:
+        register_fonts()
+        pad = RowsTable.PAD
+        line = font_size * 1.2
+        self.one = line + 2 * pad
+        self.two = 2 * line + 2 * pad
+        self.header = [
+            simpleSplit(c.header, SANS_BOLD, font_size, c.width - 2 * pad) or [""] for c in columns
+        ]
+        self.header_h = max(len(h) for h in self.header) * line + 2 * pad + 2
+        self.inner = [c.width - 2 * pad - 0.5 for c in columns]
+        self.wraps = [2 if c.wrap else 1 for c in columns]
+        self.font_size = font_size
+
+    def fit(self, row: Sequence[object]) -> tuple[list[str], float]:
+        cells = [
+            fit_lines(str(value), SANS, self.font_size, width, lines)
+            for value, width, lines in zip(row, self.inner, self.wraps, strict=True)
+        ]
+        return cells, self.two if any("\n" in cell for cell in cells) else self.one
+
+
+class StreamedRows(Flowable):  # type: ignore[misc]
+    """A table like :func:`fast_table`'s whose rows are read from an iterator as the layout
+    reaches them: each page takes the rows it can hold and leaves the rest to a new
+    StreamedRows, so only about one page of rows exists at a time, however long the table."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        rows: Iterator[Sequence[object]],
+        *,
+        font_size: float = 7.5,
+        zebra: bool = True,
+        progress: Callable[[int], None] | None = None,
+        drawn: Callable[[int], None] | None = None,
+        _fitter: _Fitter | None = None,
+        _buffer: list[tuple[list[str], float]] | None = None,
+        _first_index: int = 0,
+        _exhausted: bool = False,
+    ) -> None:
+        super().__init__()
+        self.columns = list(columns)
+        self.source = rows
+        self.fitter = _fitter or _Fitter(columns, font_size)
+        self.buffer = _buffer if _buffer is not None else []
+        self.first_index = _first_index
+        self.exhausted = _exhausted
+        self.zebra = zebra
+        self.progress = progress
+        self.drawn = drawn
+        self.width = sum(c.width for c in self.columns)
+
+    def _fill(self, room: float) -> float:
+        """Read rows until they overflow ``room`` points or the source ends; their height."""
+        used = sum(h for _c, h in self.buffer)
+        while used <= room and not self.exhausted:
+            try:
+                row = next(self.source)
+            except StopIteration:
+                self.exhausted = True
+                break
+            fitted = self.fitter.fit(row)
+            self.buffer.append(fitted)
+            used += fitted[1]
+            if self.progress and (self.first_index + len(self.buffer)) % 250 == 0:
+                self.progress(self.first_index + len(self.buffer))
+        if self.exhausted and self.progress:
+            self.progress(self.first_index + len(self.buffer))
+        return used
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        used = self._fill(ah - self.fitter.header_h)
+        # Until the source ends the true height is unknown: say "taller than any frame", so
+        # the layout splits it where it stands (a heading kept with it does not push it to a
+        # fresh page in the hope that it fits there).
+        self.height = self.fitter.header_h + used if self.exhausted else 1e9
+        return self.width, self.height
+
+    def _table(self, a: int, b: int) -> RowsTable:
+        part = self.buffer[a:b]
+        return RowsTable(
+            self.columns,
+            self.fitter.header,
+            self.fitter.header_h,
+            [cells for cells, _h in part],
+            [h for _c, h in part],
+            self.fitter.font_size,
+            self.zebra,
+            self.first_index + a,
+            self.drawn,
+        )
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        room = ah - self.fitter.header_h
+        self._fill(room)
+        used = 0.0
+        n = 0
+        for _cells, h in self.buffer:
+            if used + h > room:
+                break
+            used += h
+            n += 1
+        if n == 0 or (self.exhausted and n == len(self.buffer)):
+            return []
+        rest = StreamedRows(
+            self.columns,
+            self.source,
+            zebra=self.zebra,
+            progress=self.progress,
+            drawn=self.drawn,
+            _fitter=self.fitter,
+            _buffer=self.buffer[n:],
+            _first_index=self.first_index + n,
+            _exhausted=self.exhausted,
+        )
+        return [self._table(0, n), rest]
+
+    def draw(self) -> None:
+        table = self._table(0, len(self.buffer))
+        table.canv = self.canv
+        table.draw()
 
 
 def fast_table(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from itertools import groupby
+from collections.abc import Iterator
 
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph
 from sqlalchemy.orm import Session
 
 from ..models import CaseStatus
@@ -12,8 +13,8 @@ from ..services.register import format_number
 from . import text as fmt
 from . import xlsx
 from .common import Context, Progress, sdef_of, service_label, show_code
-from .data import Period, RegisterRow, kecamatan_label, register_rows
-from .pdf import Column, build_pdf, esc, fast_table, frame_width
+from .data import Period, RegisterRow, iter_register_rows, kecamatan_label, register_counts
+from .pdf import Column, StreamedRows, build_pdf, esc, frame_width
 from .pdf import styles as pdf_styles
 
 
@@ -67,60 +68,46 @@ def _columns(width: float, services: list[str]) -> list[Column]:
 def render_pdf(
     session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
-    rows = register_rows(session, period, service)
+    counts = register_counts(session, period, service)
+    total_rows = sum(counts.values())
     progress.to(10)
     st = pdf_styles()
     width = frame_width(True)
     story: list[Flowable] = []
-    groups = [(svc, list(items)) for svc, items in groupby(rows, key=lambda r: r.service)]
-    if not groups:
+    if not counts:
         story.append(Paragraph("Tidak ada entri register pada periode ini.", st["body"]))
     laid = 0
-    total = max(1, len(rows))
-    for index, (svc, items) in enumerate(groups):
+    total = max(1, total_rows)
+    for index, (svc, count) in enumerate(counts.items()):
         if index:
             story.append(PageBreak())
         sdef = sdef_of(svc)
-        columns = _columns(width, [svc])
         delivers = any("penyerahan" in s.records for s in sdef.steps)
         if service is None:
+            # not "keep with next": that would push the heading and a table longer than the
+            # rest of the page to a fresh page, leaving the first page empty; a conditional
+            # break keeps the heading with at least a few rows instead
+            story.append(CondPageBreak(80))
             story.append(
                 Paragraph(
-                    esc(
-                        f"{sdef.register_name} — {sdef.short_name} ({fmt.angka(len(items))} entri)"
-                    ),
-                    st["h2"],
+                    esc(f"{sdef.register_name} — {sdef.short_name} ({fmt.angka(count)} entri)"),
+                    ParagraphStyle("h2_lead", parent=st["h2"], keepWithNext=0),
                 )
             )
-        fit = progress.span(
-            10 + 30 * laid // total, 10 + 30 * (laid + len(items)) // total, len(items)
-        )
-        draw = progress.span(
-            40 + 55 * laid // total, 40 + 55 * (laid + len(items)) // total, len(items)
+        # rows are read, fitted and drawn as the pages are laid out: one page of rows at a time
+        step = progress.span(
+            10 + 85 * laid // total, 10 + 85 * (laid + count) // total, max(1, count)
         )
         story.append(
-            fast_table(
-                columns,
-                (
-                    (
-                        r.number,
-                        fmt.tanggal_angka(r.assigned_at),
-                        show_code(r.code),
-                        r.pemohon_nama,
-                        kecamatan_label(r.kecamatan),
-                        r.nomor_dokumen or "-",
-                        r.officer,
-                        _delivery_text(r) if delivers else "-",
-                    )
-                    for r in items
-                ),
-                progress=fit,
-                drawn=draw,
+            StreamedRows(
+                _columns(width, [svc]),
+                _register_cells(session, period, svc, delivers),
+                drawn=step,
             )
         )
-        laid += len(items)
+        laid += count
     subtitle = f"Periode {fmt.periode(period.date_from, period.date_to)} · "
-    subtitle += f"{fmt.angka(len(rows))} entri"
+    subtitle += f"{fmt.angka(total_rows)} entri"
     if service:
         subtitle = f"{service_label(service)} · {subtitle}"
     meta = ctx.doc_meta(
@@ -129,7 +116,28 @@ def render_pdf(
         landscape=True,
     )
     data = build_pdf(meta, story)
-    return data, len(rows)
+    return data, total_rows
+
+
+def _register_cells(
+    session: Session, period: Period, service: str, delivers: bool
+) -> Iterator[tuple[str, ...]]:
+    """The printed cells of one service's register, read as the layout asks for them."""
+    for row in iter_register_rows(session, period, service):
+        yield _cells(row, delivers)
+
+
+def _cells(r: RegisterRow, delivers: bool) -> tuple[str, ...]:
+    return (
+        r.number,
+        fmt.tanggal_angka(r.assigned_at),
+        show_code(r.code),
+        r.pemohon_nama,
+        kecamatan_label(r.kecamatan),
+        r.nomor_dokumen or "-",
+        r.officer,
+        _delivery_text(r) if delivers else "-",
+    )
 
 
 XCOLUMNS = (
@@ -151,13 +159,11 @@ XCOLUMNS = (
 def render_xlsx(
     session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
-    rows = register_rows(session, period, service)
+    counts = register_counts(session, period, service)
     progress.to(20)
     wb = xlsx.new_workbook()
-    groups = [(svc, list(items)) for svc, items in groupby(rows, key=lambda r: r.service)]
-    if not groups:
-        groups = [(service or "Register", [])]
-    for svc, items in groups:
+    groups = list(counts.items()) or [(service or "Register", 0)]
+    for svc, count in groups:
         name = sdef_of(svc).register_name if svc in _known() else "Buku Register"
         xlsx.add_sheet(
             wb,
@@ -165,7 +171,7 @@ def render_xlsx(
             heading=name,
             lines=[
                 f"Periode {fmt.periode(period.date_from, period.date_to)}",
-                f"{fmt.angka(len(items))} entri",
+                f"{fmt.angka(count)} entri",
             ],
             profile=ctx.profile,
             columns=XCOLUMNS,
@@ -184,11 +190,11 @@ def render_xlsx(
                     r.resi,
                     r.recipient,
                 )
-                for r in items
+                for r in (iter_register_rows(session, period, svc) if count else ())
             ),
         )
     progress.to(90)
-    return xlsx.save(wb), len(rows)
+    return xlsx.save(wb), sum(counts.values())
 
 
 def _known() -> set[str]:

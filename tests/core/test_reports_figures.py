@@ -402,3 +402,35 @@ def test_rekap_pdf_prints_the_audit_anchor_beside_the_signature(
         # a log rewritten since then no longer matches the paper
         forged = digest[:-1] + ("0" if digest[-1] != "0" else "1")
         assert not audit.verify(s, anchors=((seq, forged),)).ok
+
+
+def test_register_streams_every_row_once_in_order_across_pages(
+    db: Database, actors: dict[str, Any]
+) -> None:
+    """The register PDF reads its rows as the pages are laid out: with a heading above a table
+    of many pages, every number is printed once, in order, starting on the first page."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from sipelayanan.reports import report
+
+    from .test_reports import _bulk_register
+
+    _bulk_register(db, actors, 260)
+    d0, d1 = date(2026, 11, 1), date(2026, 11, 30)
+    with db.write() as s:
+        pdf = report(s, "register", d0, d1, now=NOW)
+        book = report(s, "register", d0, d1, fmt="xlsx", now=NOW)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    numbers = [re.findall(r"\b\d{5}/[A-Z_]+/\d{4}\b", p) for p in pages]
+    expected = [f"{100 + i:05d}/KK/2026" for i in range(260)]  # what the helper inserts
+    assert [n for page in numbers for n in page] == expected
+    assert len(pages) >= 6 and all(numbers)  # rows from the first page on, none empty
+    assert "(260 entri)" in " ".join(pages[0].split())
+    assert all(f"Halaman {i} dari {len(pages)}" in p for i, p in enumerate(pages, start=1))
+    ws = load_workbook(io.BytesIO(book), read_only=True).worksheets[0]
+    cells = [r[0] for r in ws.iter_rows(values_only=True) if r and r[0]]
+    assert [c for c in cells if re.fullmatch(r"\d{5}/[A-Z_]+/\d{4}", str(c))] == expected
