@@ -161,7 +161,7 @@
   function render(code, r) {
     var box = $("hasil"), dl, late, ul, i;
     while (box.firstChild) { box.removeChild(box.firstChild); }
-    add(box, "h2", "Status " + r.jenis + " " + shown(code));
+    add(add(box, "h2", "Status " + r.jenis + " "), "span", shown(code), "kode");
     add(box, "span", STATE[r.keadaan] || r.keadaan, "lencana " + r.keadaan);
     dl = add(box, "dl");
     field(dl, "Layanan", r.layanan);

@@ -189,11 +189,11 @@ def wait_for(driver: Any, what: str, timeout: float = 20.0) -> str:
     while time.monotonic() < deadline:
         if what == "hasil":
             if driver.execute_script("return !document.getElementById('hasil').hidden"):
-                return str(driver.find_element("id", "hasil").text)
+                return " ".join(driver.find_element("id", "hasil").text.split())
         else:
             el = driver.find_element("id", "pesan")
             if "galat" in (el.get_attribute("class") or ""):
-                return str(el.text)
+                return " ".join(el.text.split())
         time.sleep(0.05)
     raise AssertionError(f"page never showed {what}: {driver.find_element('id', 'pesan').text!r}")
 
