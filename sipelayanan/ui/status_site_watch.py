@@ -47,6 +47,12 @@ def publish_job(folder: Path, *, force: bool = False) -> Callable[[Any], Any]:
             return None
         if not (settings.auto_publish or force):
             return None
+        if not force and not settings.key_file:
+            from ..statussite.publish import load_password, parse_target
+
+            spec = parse_target(settings.target)
+            if spec.kind != "folder" and load_password(spec) is None:
+                return None  # another PC holds the credentials and publishes
         folder.mkdir(parents=True, exist_ok=True)
         build_site(session, folder, settings)
         return publish(folder, settings.target, key_file=settings.key_file)
