@@ -434,18 +434,20 @@ class Database:
         self.url = url or default_url()
         self.engine = make_engine(self.url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # The read unit. SQLite: its own pool of connections that refuse every change (a local
-        # file: a second connection per thread costs nothing). PostgreSQL: the same pool, in
-        # transactions begun READ ONLY (reset when the connection returns to the pool), which
-        # keeps one server connection per worker. Options are set per transaction, not through
-        # an option engine: each connection of one pays for joining the engine's listeners.
+        # The read unit. SQLite: a pool of its own, of connections that refuse every change
+        # (PRAGMA query_only, set once per connection: changing it expires every prepared
+        # statement; a second local connection per thread costs nothing). PostgreSQL: the same
+        # pool (one server connection per worker), each read transaction begun READ ONLY; the
+        # option is set per transaction and reset when the connection returns to the pool.
+        # (Autocommit would save BEGIN/COMMIT but breaks server-side cursors, which need a
+        # transaction: audit verify and the reports stream their rows through them.)
         self._read_engine = self.engine
         self._readonly: dict[str, Any] = {}
         if self.engine.dialect.name == "sqlite":
             # the write engine above has checked the file's location already
             read_kwargs = {**engine_kwargs, "check_network": False, "query_only": True}
             self._read_engine = make_engine(self.url, **read_kwargs)
-        elif self.engine.dialect.name == "postgresql":
+        else:
             self._readonly["postgresql_readonly"] = True
         self._reads = sessionmaker(self._read_engine, expire_on_commit=False)
 
@@ -477,7 +479,7 @@ class Database:
         """The read unit: one read-only transaction, for every read function (the windows'
         inbox pages, searches and change check as much as the CLI and the reports).
 
-        The database itself refuses any change inside it (SQLite ``PRAGMA query_only``,
+        The database itself refuses any change made through it (SQLite ``query_only``,
         PostgreSQL ``BEGIN READ ONLY``); trying one raises :class:`ReadOnlyUnitError`. On
         SQLite its statements share one snapshot; on PostgreSQL (READ COMMITTED) each statement
         sees what was committed when it started.

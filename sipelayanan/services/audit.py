@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ..errors import DomainError
 from ..models import AuditEntry, AuditHead, Case, CaseStep
 from .context import Actor, resolve_now, this_workstation
+from .reading import select_rows
 
 GENESIS = "0" * 64
 
@@ -157,7 +158,7 @@ _HEAD_SEQ = text("SELECT seq FROM audit_head WHERE id = 1")
 
 def change_token(session: Session) -> int:
     """A number that grows with every audited change: one primary-key read."""
-    return int(session.execute(_HEAD_SEQ).scalar() or 0)
+    return int(select_rows(session, _HEAD_SEQ).scalar() or 0)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ..models import Closure, OfficeSetting
 from ..sop import services
 from . import audit
 from .context import Actor, resolve_now
+from .reading import select_rows
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -44,7 +45,7 @@ _SETTING = select(OfficeSetting.value).where(OfficeSetting.key == bindparam("key
 
 
 def _get(session: Session, key: str) -> Any:
-    value = session.execute(_SETTING, {"key": key}).scalar()
+    value = select_rows(session, _SETTING, {"key": key}).scalar()
     return None if value is None else json.loads(value)
 
 
@@ -132,7 +133,7 @@ _CLOSURE_DAYS = select(Closure.day)
 
 def work_calendar(session: Session) -> WorkCalendar:
     """The office's calendar as stored now (hours and closures)."""
-    return WorkCalendar(get_hours(session), list(session.execute(_CLOSURE_DAYS).scalars()))
+    return WorkCalendar(get_hours(session), list(select_rows(session, _CLOSURE_DAYS).scalars()))
 
 
 def get_setting(session: Session, key: str, default: Any = None) -> Any:

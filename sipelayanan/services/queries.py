@@ -45,6 +45,7 @@ from ..sop import ROLES, ServiceDef
 from .cases import Action, _definition_from_json
 from .context import resolve_now
 from .office import work_calendar
+from .reading import columns, connection, select_rows
 from .register import format_number
 
 
@@ -250,7 +251,7 @@ _CASE_KEYS = tuple(c.key for c in Case.__table__.c)
 
 
 def _case_head(session: Session, key: str, value: object) -> _Head | None:
-    row = session.execute(_case_head_stmt(key), {"key": value}).mappings().first()
+    row = select_rows(session, _case_head_stmt(key), {"key": value}).mappings().first()
     if row is None:
         return None
     case = SimpleNamespace(**{name: row[name] for name in _CASE_KEYS})
@@ -276,10 +277,11 @@ def _view(session: Session, head: _Head, roles: set[str]) -> CaseView:
     sdef = _definition_from_json(head.definition)
     q_history, q_docs, q_atts, q_ticked = _case_detail_stmts()
     params = {"case_id": case.id}
-    history = session.execute(q_history, params).all()
-    docs = session.execute(q_docs, params).all()
-    atts = session.execute(q_atts, params).all()
-    present = set(session.execute(q_ticked, params).scalars())
+    conn = connection(session)
+    history = conn.execute(q_history, params).all()
+    docs = conn.execute(q_docs, params).all()
+    atts = conn.execute(q_atts, params).all()
+    present = set(conn.execute(q_ticked, params).scalars())
     reg = head.register
     conds = {c for c in case.conditions.split(",") if c}
     done = {h.step_no for h in history if h.action in (Action.SELESAI, Action.TUTUP)}
@@ -513,22 +515,24 @@ def inbox(
     if after is not None:
         params["due"], params["last_id"] = after
     stmt = _inbox_page_stmt(bool(service), after is not None)
-    return [
-        InboxRow(
-            id=r.id,
-            code=r.code,
-            service=r.service,
-            pemohon_nama=r.pemohon_nama,
-            nik_masked=mask_nik(r.nik) if r.nik else None,
-            current_step=r.current_step,
-            current_role=r.current_role,
-            step_started_at=r.step_started_at,
-            due_at=r.due_at,
-            received_at=r.received_at,
-            version=r.version,
-        )
-        for r in session.execute(stmt, params)
-    ]
+    result = select_rows(session, stmt, params)
+    pick = columns(result, _INBOX_NAMES)
+    return [_inbox_row(*pick(r)) for r in result.all()]
+
+
+#: the columns an inbox row is read from, by name, in InboxRow's order (the NIK is masked)
+_INBOX_NAMES = tuple(c.key for c in _INBOX_COLUMNS)
+
+
+def _inbox_row(
+    id: int,
+    code: str,
+    service: str,
+    pemohon_nama: str,
+    nik: str | None,
+    *rest: Any,
+) -> InboxRow:
+    return InboxRow(id, code, service, pemohon_nama, mask_nik(nik) if nik else None, *rest)
 
 
 @lru_cache(maxsize=1)
@@ -547,7 +551,7 @@ def inbox_counts(session: Session, roles: Iterable[str]) -> dict[str, int]:
     role_list = sorted(set(roles) & set(ROLES))
     if not role_list:
         return {}
-    rows = session.execute(_inbox_counts_stmt(), {"roles": role_list})
+    rows = select_rows(session, _inbox_counts_stmt(), {"roles": role_list})
     return {r.service: int(r.n) for r in rows}
 
 
@@ -592,19 +596,14 @@ _SEARCH_COLUMNS = (
 )
 
 
-def _search_row(r: Any) -> SearchRow:
-    return SearchRow(
-        id=r.id,
-        code=r.code,
-        service=r.service,
-        pemohon_nama=r.pemohon_nama,
-        nik_masked=mask_nik(r.nik) if r.nik else None,
-        wa=r.wa,
-        status=r.status,
-        current_step=r.current_step,
-        received_at=r.received_at,
-        due_at=r.due_at,
-    )
+def _search_rows(result: Any) -> list[SearchRow]:
+    """The rows of a search result, read by the names in ``_SEARCH_COLUMNS``."""
+    pick = columns(result, _SEARCH_COLUMNS)
+    out = []
+    for r in result.all():
+        id_, code, service, nama, nik, *rest = pick(r)
+        out.append(SearchRow(id_, code, service, nama, mask_nik(nik) if nik else None, *rest))
+    return out
 
 
 def _day_start(d: date) -> datetime:
@@ -655,7 +654,7 @@ def search(
         bool(f.date_to),
         after is not None,
     )
-    return [_search_row(r) for r in session.execute(stmt, params)]
+    return _search_rows(select_rows(session, stmt, params))
 
 
 def _text_params(text: str, params: dict[str, Any]) -> tuple[str, ...]:
@@ -803,5 +802,4 @@ def search_rows_by_ids(session: Session, ids: Sequence[int]) -> list[SearchRow]:
     from its bounded cache with this, by primary key."""
     if not ids:
         return []
-    rows = session.execute(_rows_by_ids_stmt(), {"ids": list(ids)})
-    return [_search_row(r) for r in rows]
+    return _search_rows(select_rows(session, _rows_by_ids_stmt(), {"ids": list(ids)}))
