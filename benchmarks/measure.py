@@ -1,7 +1,7 @@
 """Timing, SQL capture and the bare-engine replay the figures are built on.
 
 Every lookup is measured twice on the same inputs: through our layers (the unit the app uses for
-it — ``Database.lookup()`` for the hot reads, ``read()``/``write()`` for the rest —, the
+it — the read unit ``Database.read()`` for reads, ``write()`` for the rest —, the
 service function, SQLAlchemy's compiled statements, the dataclasses it returns) and as the very
 same SQL statements, captured while our function ran, replayed through the bare driver
 (``sqlite3`` or ``psycopg``) on one open connection inside one transaction, rows fetched. The
@@ -76,20 +76,16 @@ class Figure:
 
 
 class Capture:
-    """Records the statements a database sends to its driver while active: through the engine
-    (sessions, Core) and through the light read path (``Database.lookup()``)."""
+    """Records the statements a database sends to its driver while active (SQLAlchemy's
+    ``before_cursor_execute`` event on every engine — SQLite reads have an engine of their own
+    —, every unit of work alike). The listener is attached only while recording, so the timed
+    runs pay no event dispatch; record one database at a time."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.engine: Engine = db.engine
         self.statements: list[Statement] = []
         self.active = False
-        event.listen(self.engine, "before_cursor_execute", self._on_execute)
-        db.lookup_hooks.append(self._on_lookup)
-
-    def _on_lookup(self, statement: str, parameters: Any) -> None:
-        if self.active:
-            self.statements.append((statement, parameters))
 
     def _on_execute(
         self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _ctx: Any, many: bool
@@ -97,7 +93,7 @@ class Capture:
         if not self.active or many:
             return
         head = statement.lstrip()[:8].upper()
-        if head.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOIN", "RELEASE")):
+        if head.startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOIN", "RELEASE", "PRAGMA Q")):
             return
         self.statements.append((statement, parameters))
 
@@ -105,14 +101,17 @@ class Capture:
     def recording(self) -> Iterator[list[Statement]]:
         self.statements = []
         self.active = True
+        event.listen(Engine, "before_cursor_execute", self._on_execute)
         try:
             yield self.statements
         finally:
             self.active = False
+            event.remove(Engine, "before_cursor_execute", self._on_execute)
 
     def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._on_execute)
-        self.db.lookup_hooks.remove(self._on_lookup)
+        if self.active:
+            event.remove(Engine, "before_cursor_execute", self._on_execute)
+            self.active = False
 
 
 class Bare:

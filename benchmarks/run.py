@@ -275,13 +275,27 @@ def write_markdown() -> None:
             "| figure | ours (median) | p90 | bare | ratio | target | |",
             "|---|---:|---:|---:|---:|---:|---|",
         ]
+        befores = {r["before"]["what"] for r in run["figures"] if r.get("before")}
+        if befores:
+            out[-2:] = [
+                "*Before*: the same figure measured earlier, "
+                + "; ".join(sorted(befores))
+                + ", beside the median now (see docs/performance.md).",
+                "",
+                "| figure | ours (median) | p90 | before (median) | bare | ratio | target | |",
+                "|---|---:|---:|---:|---:|---:|---:|---|",
+            ]
         for r in run["figures"]:
             ok = {True: "✅", False: "❌ missed", None: ""}[r["meets"]]
             ratio = f"{r['ratio']:.1f}×" if r["ratio"] else "–"
             p90 = fmt_value(r["p90"], r["unit"]) if r.get("p90") is not None else "–"
             label = r["label"] + (f" — *{r['note']}*" if r["note"] else "")
+            before = ""
+            if befores:
+                b = r.get("before")
+                before = (fmt_value(b["median"], r["unit"]) if b else "–") + " | "
             out.append(
-                f"| {label} | {fmt_value(r['median'], r['unit'])} | {p90} | "
+                f"| {label} | {fmt_value(r['median'], r['unit'])} | {p90} | {before}"
                 f"{fmt_value(r['bare_median'], r['unit'])} | {ratio} | {fmt_target(r)} | {ok} |"
             )
         out += [
@@ -292,7 +306,53 @@ def write_markdown() -> None:
         for key, lines in sorted(run["plans"].items()):
             out += [f"**{key}**", "", "```", lines[0][:600], *lines[1:], "```", ""]
         out += ["</details>", ""]
+    out += search_mix_markdown()
     RESULTS_MD.write_text("\n".join(out))
+
+
+def search_mix_markdown() -> list[str]:
+    """The runs of ``benchmarks/search_mix.py`` (search as you type on one pooled connection)."""
+    runs = [json.loads(p.read_text()) for p in sorted((RESULTS_DIR / "search_mix").glob("*.json"))]
+    if not runs:
+        return []
+    out = [
+        "## Search as you type on one pooled connection (`benchmarks/search_mix.py`)",
+        "",
+        "Thousands of searches clerks type (codes, NIKs, WhatsApp numbers, names a letter at a "
+        "time, several clerks interleaved) through `queries.search` in the read unit, all on one "
+        "pooled connection — where psycopg prepares each statement on the server after its "
+        "fifth run and a generic plan, had PostgreSQL chosen one, would show as a slow shape.",
+        "",
+    ]
+    for run in runs:
+        m = run["machine"]
+        prepared = run.get("prepared") or {}
+        out += [
+            f"### {run['engine']}",
+            "",
+            f"- command: `{run['command']}`",
+            f"- date: {m['date']}; load average before {run['load_before']}, after "
+            f"{run['load_after']}; machine: {m['cpu']}",
+            f"- {run['requests']:,} requests; {run['queries']:,} queries in "
+            f"{run['seconds']:.1f} s"
+            + (
+                f"; prepared on the server: {prepared['statements']} statements, "
+                f"{prepared['custom_plans']:,} custom plans, {prepared['generic_plans']:,} "
+                "generic plans"
+                if prepared.get("statements")
+                else ""
+            ),
+            "",
+            "| shape | queries | p50 | p99 | max |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for sh in run["shapes"]:
+            out.append(
+                f"| {sh['shape']} | {sh['n']:,} | {fmt_value(sh['p50'], 'ms')} | "
+                f"{fmt_value(sh['p99'], 'ms')} | {fmt_value(sh['max'], 'ms')} |"
+            )
+        out.append("")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -312,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         "--merge",
         action="store_true",
         help="with --only: replace those figures in this engine's saved results",
+    )
+    parser.add_argument(
+        "--before",
+        metavar="WHAT",
+        help="with --merge: keep each replaced figure beside the new one, labelled WHAT",
     )
     args = parser.parse_args(argv)
     groups = args.only.split(",") if args.only else list(GROUPS)
@@ -396,9 +461,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and args.merge and saved.exists():
             old = json.loads(saved.read_text())
             fresh = {r["key"]: r for r in rows}
+            if args.before:  # keep the figure being replaced beside the new one
+                for r in old["figures"]:
+                    if r["key"] in fresh:
+                        fresh[r["key"]]["before"] = {
+                            "median": r["median"],
+                            "p90": r.get("p90"),
+                            "what": args.before,
+                        }
             old["figures"] = [fresh.pop(r["key"], r) for r in old["figures"]] + list(fresh.values())
             old["plans"].update(b.plans)
-            old["command"] += f" ; then {command} (load {load_before} → {load()})"
+            old["command"] += (
+                f" ; then {command} ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load "
+                f"{load_before} → {load()})"
+            )
             result = old
         if not args.no_write and (not args.only or args.merge):
             RESULTS_DIR.mkdir(exist_ok=True)
