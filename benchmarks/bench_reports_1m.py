@@ -15,7 +15,9 @@ in a fresh process so its peak resident memory is its own. Not part of the test 
 to measure "before"). Each report runs in a write transaction as the app does, so it appends
 one audit entry: run it on a copy, never on an office's database. Peak memory is the whole
 process's maximum resident set (``getrusage``), imports included; "base" is the resident set
-after the imports and the connection, before the report.
+after the imports and the connection, before the report. "cpu" is this process's CPU time
+(on SQLite that includes the engine's work; a PostgreSQL server's work is not in it): on a
+shared, loaded machine it says more than the wall-clock seconds.
 """
 
 from __future__ import annotations
@@ -67,9 +69,11 @@ def one(url: str, kind: str, fmt: str, d0: date, d1: date) -> dict[str, object]:
 
     base = _rss_mb()
     t = time.perf_counter()
+    c = time.process_time()
     with db.write() as s:
         data = report(s, kind, d0, d1, fmt=fmt)  # type: ignore[arg-type]
     took = time.perf_counter() - t
+    cpu = time.process_time() - c
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pages: object = ""
     if fmt == "pdf":
@@ -83,6 +87,7 @@ def one(url: str, kind: str, fmt: str, d0: date, d1: date) -> dict[str, object]:
 
     return {
         "seconds": round(took, 2),
+        "cpu_s": round(cpu, 2),
         "peak_mb": round(peak, 1),
         "base_mb": round(base, 1),
         "kib": len(data) // 1024,
@@ -186,7 +191,8 @@ def main() -> int:
             print(f"{label:<22}{fmt:<6} error: {r['error']}", flush=True)
             continue
         print(
-            f"{label:<22}{fmt:<6}{r['seconds']:>9.2f}{r['peak_mb']:>9.0f}{r['base_mb']:>9.0f}"
+            f"{label:<22}{fmt:<6}{r['seconds']:>9.2f}{r.get('cpu_s', float('nan')):>7.2f}"
+            f"{r['peak_mb']:>9.0f}{r['base_mb']:>9.0f}"
             f"{r['kib']:>8}{r['pages']!s:>7}",
             flush=True,
         )

@@ -670,10 +670,18 @@ def _step_figures_streamed(
         (str(k[0]), int(k[1]), int(k[2]), c[0], c[1], c[2]) for k, c in sorted(counts.items())
     ]
     at_rank: _StepRanks = {}
-    for (svc, step_no), minutes_of in values.items():
+    for step_key in list(values):
+        minutes_of = values.pop(step_key)  # each step's values are freed once its ranks are read
         if minutes_of:
-            at_rank[(str(svc), int(step_no))] = sorted(minutes_of)
+            at_rank[(str(step_key[0]), int(step_key[1]))] = _at_figure_ranks(sorted(minutes_of))
     return groups, at_rank
+
+
+def _at_figure_ranks(data: Sequence[float]) -> dict[int, float]:
+    """The values of sorted ``data`` at the ranks the median and the 90th percentile read."""
+    n = len(data)
+    ranks = {(n - 1) // 2, n // 2, *_percentile_ranks(n, 90)}
+    return {i: data[i] for i in ranks}
 
 
 def kinerja_data(

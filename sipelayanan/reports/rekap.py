@@ -164,7 +164,7 @@ def render_pdf(
     story.append(
         grid_table(
             [head, *rows],
-            [104] + [(width - 104) / 8] * 8,
+            [92] + [(width - 92) / 8] * 8,
             total_row=len(data.services) > 1,
         )
     )
