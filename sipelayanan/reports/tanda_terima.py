@@ -29,6 +29,7 @@ from ..models import Attachment, Case, CaseStatus, User
 from ..services.cases import definition_for, present_keys
 from ..services.context import resolve_now
 from ..services.office import OfficeProfile, get_profile
+from ..services.outbox import consent_of
 from ..sop import SERVICE_ORDER, services
 from . import text as fmt
 from .common import show_code, split_office_name
@@ -181,6 +182,7 @@ class ReceiptData:
     qr: str
     profile: OfficeProfile
     printed_at: datetime
+    setuju_wa: bool = False  # consent to automatic WhatsApp notices, recorded at intake
 
 
 def build(session: Session, code: str, *, now: datetime | None = None) -> ReceiptData:
@@ -228,6 +230,7 @@ def build(session: Session, code: str, *, now: datetime | None = None) -> Receip
         qr=qr,
         profile=profile,
         printed_at=resolve_now(now),
+        setuju_wa=consent_of(session, case.id),
     )
 
 
@@ -705,6 +708,14 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
             if j == 0:
                 p.text(x, y, f"{i}.", "regular", 8)
             p.text(x + 10, y, line, "regular", 8)
+    consent = (
+        "Pemohon setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor."
+        if d.setuju_wa
+        else "Pemberitahuan WhatsApp dikirim oleh petugas (tanpa pemberitahuan otomatis)."
+    )
+    for line in _wrap(consent, "regular", 7.5, w):
+        y += 10
+        p.text(x, y, line, "regular", 7.5, MUTED)
 
     # the receiving officer signs the printed copy
     if not compact:

@@ -135,10 +135,17 @@ def consent_of(session: Session, case_id: int) -> bool:
 
 
 def enqueue(
-    session: Session, case: Case, sdef: ServiceDef, kind: str, *, at: datetime
+    session: Session,
+    case: Case,
+    sdef: ServiceDef,
+    kind: str,
+    *,
+    at: datetime,
+    consent: bool | None = None,
 ) -> Notice | None:
     """Write notice ``kind`` for ``case`` in the caller's transaction (None when the very same
-    notice is already there, e.g. a resi recorded twice)."""
+    notice is already there, e.g. a resi recorded twice). ``consent``: known by the caller
+    (at intake), else read."""
     from .messages import render_message
 
     config = wa_cloud.load_config(session)
@@ -150,16 +157,19 @@ def enqueue(
     except SipelayananError as exc:  # a template that cannot be filled: visible, never lost
         text, params = "", []
         error_code, error = "compose", f"Pesan tidak dapat disusun: {exc}"
-    same = session.execute(
-        select(Notice.id).where(
-            Notice.case_id == case.id,
-            Notice.kind == kind,
-            Notice.params == json.dumps(params, ensure_ascii=False),
-        )
-    ).first()
-    if same is not None and error is None and kind != "berkas_kurang":
-        return None  # e.g. the same resi recorded again; a second return is a new notice
-    auto = error is None and consent_of(session, case.id) and config.template_for(kind)
+    if consent is None and error is None and kind not in ("berkas_diterima", "berkas_kurang"):
+        # e.g. the same resi recorded again (a second return to the pemohon is a new notice)
+        same = session.execute(
+            select(Notice.id).where(
+                Notice.case_id == case.id,
+                Notice.kind == kind,
+                Notice.params == json.dumps(params, ensure_ascii=False),
+            )
+        ).first()
+        if same is not None:
+            return None
+    agreed = consent if consent is not None else consent_of(session, case.id)
+    auto = error is None and agreed and config.template_for(kind)
     notice = Notice(
         case_id=case.id,
         kind=kind,
@@ -214,7 +224,7 @@ def on_intake(
     session.add(NoticeConsent(case_id=case.id, consent=bool(consent), recorded_at=at))
     session.flush()
     for kind in notices_for(sdef, "intake", finished=False, entered_step=case.current_step):
-        enqueue(session, case, sdef, kind, at=at)
+        enqueue(session, case, sdef, kind, at=at, consent=bool(consent))
 
 
 def after_action(
@@ -515,6 +525,12 @@ def recover_interrupted(db: Database, *, older_than: float = STALE_SENDING) -> i
     """``sending`` rows older than ``older_than`` seconds were interrupted after (or while)
     their request left: they become ``uncertain``, never re-sent automatically."""
     cutoff = resolve_now(None) - timedelta(seconds=older_than)
+    with db.read() as s:  # the usual case writes nothing (a read-only database stays quiet)
+        if (
+            s.execute(select(Notice.id).where(Notice.state == State.SENDING).limit(1)).first()
+            is None
+        ):
+            return 0
     with db.write() as s:
         result = s.execute(
             update(Notice)

@@ -129,6 +129,16 @@ def validate_config(
 
 
 def load_config(session: Session) -> CloudConfig:
+    """The office's settings (read once per transaction: a step may write several notices)."""
+    cached = session.info.get(SETTING_KEY)
+    if isinstance(cached, CloudConfig):
+        return cached
+    config = _read_config(session)
+    session.info[SETTING_KEY] = config
+    return config
+
+
+def _read_config(session: Session) -> CloudConfig:
     stored = get_setting(session, SETTING_KEY, {})
     if not isinstance(stored, Mapping):
         return CloudConfig()
@@ -152,6 +162,7 @@ def save_config(
     session: Session, config: CloudConfig, *, actor: Actor | None, now: datetime | None = None
 ) -> None:
     set_setting(session, SETTING_KEY, config.to_dict(), actor=actor, now=now)
+    session.info.pop(SETTING_KEY, None)
 
 
 # --------------------------------------------------------------------------- token

@@ -304,6 +304,11 @@ class IntakePage(QWidget):
         self.no_kk.setObjectName("no_kk")
         self.wa = wa_field(parent=form_box)
         self.wa.setObjectName("wa")
+        self.setuju_wa = QCheckBox(
+            tr("Pemohon setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor"),
+            form_box,
+        )
+        self.setuju_wa.setObjectName("setuju_wa")
         self.kecamatan = QComboBox(form_box)
         self.kecamatan.addItem(tr("(tidak diisi)"), None)
         for kode, nama in kecamatan_way_kanan():
@@ -330,6 +335,7 @@ class IntakePage(QWidget):
         form.addRow(tr("N&IK"), self.nik)
         form.addRow(tr("No. &KK"), self.no_kk)
         form.addRow(tr("&WhatsApp"), self.wa)
+        form.addRow("", self.setuju_wa)
         form.addRow(tr("Ke&camatan"), self.kecamatan)
         form.addRow(tr("Catatan"), self.uraian)
 
@@ -428,7 +434,8 @@ class IntakePage(QWidget):
         self.setTabOrder(self.nama, self.nik.edit)
         self.setTabOrder(self.nik.edit, self.no_kk.edit)
         self.setTabOrder(self.no_kk.edit, self.wa.edit)
-        self.setTabOrder(self.wa.edit, self.kecamatan)
+        self.setTabOrder(self.wa.edit, self.setuju_wa)
+        self.setTabOrder(self.setuju_wa, self.kecamatan)
         self.setTabOrder(self.kecamatan, self.uraian)
         self.nama.textChanged.connect(lambda: self.nama_reason.clear())
         self.nama.returnPressed.connect(self.nik.edit.setFocus)
@@ -566,6 +573,7 @@ class IntakePage(QWidget):
             conditions=self.checklist.conditions(),
             uraian=self.uraian.toPlainText().strip() or None,
             berkas=self.files(),
+            setuju_wa=self.setuju_wa.isChecked(),
         )
 
     def submit(self) -> None:
@@ -707,6 +715,7 @@ class IntakePage(QWidget):
         self.nik.clear()
         self.no_kk.clear()
         self.wa.clear()
+        self.setuju_wa.setChecked(False)
         self.kecamatan.setCurrentIndex(0)
         self.uraian.clear()
         self.return_note.clear()

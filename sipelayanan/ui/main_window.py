@@ -106,6 +106,13 @@ def page_concerned(key: str, changes: Changes) -> bool:
     return changes.users and key == "admin"
 
 
+def _note(page: QWidget, changes: Changes) -> None:
+    """Tell a page what changed before it refreshes (``note_changes``, where it has one)."""
+    note = getattr(page, "note_changes", None)
+    if callable(note):
+        note(changes)
+
+
 def pages_for(roles: tuple[str, ...]) -> list[PageSpec]:
     mine = set(roles)
     return [p for p in PAGES if not p.roles or p.roles & mine]
@@ -388,6 +395,10 @@ class MainWindow(QMainWindow):
 
         self.backup_watch = BackupWatch(self.ctx, self)
         bar.addPermanentWidget(self.backup_watch)
+        from .notice_sender import NoticeSender  # WhatsApp notices: outbox sender, "belum terkirim"
+
+        self.notice_sender = NoticeSender(self.ctx, self)
+        bar.addPermanentWidget(self.notice_sender)
         from .status_site_watch import StatusSiteWatch  # publishes the status page by itself
 
         self.status_site_watch = StatusSiteWatch(self.ctx, self)
@@ -482,6 +493,16 @@ class MainWindow(QMainWindow):
                 act("review", tr("&Tinjauan"), "Ctrl+T", lambda: self.show_page("review"))
             )
 
+        cases.addAction(
+            act(
+                "notices",
+                tr("&Kirim semua yang siap…"),
+                None,
+                self.open_notice_walk,
+                tr("Pemberitahuan WhatsApp yang belum terkirim, satu klik per pesan"),
+            )
+        )
+
         reports = menu.addMenu(tr("&Laporan"))
         self.reports_action = act(
             "reports", tr("&Laporan dan tanda terima…"), "Ctrl+L", self.open_reports
@@ -570,6 +591,7 @@ class MainWindow(QMainWindow):
     def refresh_current(self) -> None:
         key = self.current_page_key()
         if key in self._built:
+            _note(self._built[key], EVERYTHING)
             self._refresh(self._built[key])
         self.ops.check_changes()
 
@@ -578,6 +600,7 @@ class MainWindow(QMainWindow):
         for key, page in self._built.items():  # a page not built yet loads when first shown
             if not page_concerned(key, changes):
                 continue
+            _note(page, changes)
             if key == current:
                 self._refresh(page)
             else:
@@ -648,6 +671,11 @@ class MainWindow(QMainWindow):
         dialog = StatusReplyDialog(self.ctx, self, text=text)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.open()
+
+    def open_notice_walk(self) -> None:
+        from .notices_walk import open_notice_walk
+
+        open_notice_walk(self.ctx, self)
 
     def open_reports(self) -> None:
         cls = _load_class("sipelayanan.ui.reports_dialog", "ReportsDialog")
@@ -735,6 +763,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         for window in list(self._case_windows.values()):
             window.close()
+        self.notice_sender.shutdown()
         super().closeEvent(event)
         if self._logging_out:
             self._logging_out = False

@@ -468,3 +468,24 @@ def test_cli_consent_scheduled_send_and_statuses(
     (tmp_path / "bad.json").write_text("{not json")
     rc, out = run("notifikasi", "status", str(tmp_path / "bad.json"))
     assert rc == 2 and "Traceback" not in out
+
+
+def test_the_tanda_terima_says_whether_the_pemohon_consented(
+    db: Database, actors: dict[str, Any]
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from sipelayanan.reports import receipt
+
+    def text(code: str) -> str:
+        with db.write() as s:
+            pdf = receipt(s, code, "pdf", actor=actors["online"], now=T0)
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        return " ".join(" ".join(p.extract_text() for p in pages).split())
+
+    yes = text(new_case(db, actors, consent=True))
+    no = text(new_case(db, actors, consent=False))
+    assert "Pemohon setuju menerima pemberitahuan WhatsApp otomatis" in yes
+    assert "tanpa pemberitahuan otomatis" in no and "Pemohon setuju" not in no

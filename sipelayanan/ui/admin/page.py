@@ -16,6 +16,7 @@ from .profile import ProfileTab
 from .status_site import StatusSiteTab
 from .templates import TemplatesTab
 from .users import UsersTab
+from .whatsapp_api import WhatsAppApiTab
 
 
 class AdminPage(QWidget):
@@ -34,6 +35,7 @@ class AdminPage(QWidget):
         self.database = DatabaseConnectionWidget(ctx.settings, self, current_url=ctx.ops.url)
         self.backup = BackupTab(ctx, self)
         self.status_site = StatusSiteTab(ctx, self)
+        self.whatsapp = WhatsAppApiTab(ctx, self)
         self.tabs.addTab(self.users, tr("&Pengguna"))
         self.tabs.addTab(self.profile, tr("P&rofil kantor"))
         self.tabs.addTab(self.hours, tr("&Jam kantor && hari tutup"))
@@ -41,6 +43,7 @@ class AdminPage(QWidget):
         self.tabs.addTab(self.database, tr("&Koneksi basis data"))
         self.tabs.addTab(self.backup, tr("C&adangan"))
         self.tabs.addTab(self.status_site, tr("S&itus status"))
+        self.tabs.addTab(self.whatsapp, tr("&WhatsApp Business"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -53,6 +56,7 @@ class AdminPage(QWidget):
         self.templates.refresh()
         self.backup.refresh()
         self.status_site.refresh()
+        self.whatsapp.refresh()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
