@@ -38,6 +38,7 @@ from ..calendar import WorkCalendar
 from ..errors import SipelayananError
 from ..i18n import tr
 from ..identity import format_tracking_code
+from ..services.changes import Changes
 from ..services.office import work_calendar
 from ..services.queries import InboxRow, inbox, inbox_counts
 from ..sop import SERVICE_ORDER, services
@@ -74,8 +75,12 @@ def load_inbox(
     limit: int,
     after: tuple[datetime, int] | None,
     with_counts: bool,
+    with_calendar: bool | None = None,
 ) -> Any:
-    """Worker function: one page of the inbox (+1 row to know whether more exist)."""
+    """Worker function: one page of the inbox (+1 row to know whether more exist), with the
+    badge counts and the office's work calendar when asked (the calendar: by default with the
+    counts)."""
+    calendar_too = with_counts if with_calendar is None else with_calendar
 
     def run(session: Session) -> InboxPageData:
         rows = inbox(session, roles, service=service, limit=limit + 1, after=after)
@@ -84,7 +89,7 @@ def load_inbox(
             rows=rows[:limit],
             more=more,
             counts=inbox_counts(session, roles) if with_counts else None,
-            calendar=work_calendar(session) if with_counts else None,
+            calendar=work_calendar(session) if calendar_too else None,
         )
 
     return run
@@ -298,6 +303,7 @@ class InboxPage(QWidget):
         self.service: str | None = None
         self.counts: dict[str, int] = {}
         self._generation = 0
+        self._calendar_known = False  # the office's hours and closures are loaded
 
         heading = QLabel(tr("Kotak Masuk"), self)
         heading.setStyleSheet("font-size: 18px; font-weight: 600;")
@@ -387,11 +393,18 @@ class InboxPage(QWidget):
         limit = max(PAGE_SIZE, len(self.model.rows))
         self.model.loading = True
         self.ctx.ops.run(
-            load_inbox(self.ctx.user.roles, self.service, limit, None, True),
+            load_inbox(
+                self.ctx.user.roles, self.service, limit, None, True, not self._calendar_known
+            ),
             on_done=lambda data: self._on_loaded(data, generation, replace=True),
             on_error=self._on_error,
             parent=self,
         )
+
+    def note_changes(self, changes: Changes) -> None:
+        """The office's hours or closures may have changed: read them with the next page."""
+        if changes.everything or changes.office:
+            self._calendar_known = False
 
     def refresh_counts(self) -> None:
         roles = self.ctx.user.roles
@@ -417,6 +430,7 @@ class InboxPage(QWidget):
         self.model.loading = False
         if data.calendar is not None:
             self.model.calendar = data.calendar
+            self._calendar_known = True
         if replace:
             current = self.selected_code()
             self.model.now = datetime.now(UTC)
