@@ -139,12 +139,18 @@ class InboxModel(QAbstractTableModel):
         self.now = datetime.now(UTC)
         self._elapsed: dict[int, float] = {}
         self._sla: dict[int, str] = {}
+        # (step started, due, when computed) per row: a refresh within half a minute reuses
+        # the working-time figures of the rows that did not move
+        self._computed: dict[int, tuple[datetime, datetime, datetime]] = {}
+        self._texts: dict[int, tuple[str, ...]] = {}  # display texts, made on first paint
+        self._fonts: dict[int, QFont] = {}
 
     # ------------------------------------------------------------------ content
     def set_rows(self, rows: list[InboxRow], more: bool) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.more = more
+        self._texts.clear()
         self._recompute(self.rows)
         self.endResetModel()
 
@@ -167,16 +173,33 @@ class InboxModel(QAbstractTableModel):
     def tick(self, now: datetime | None = None) -> None:
         """Recompute time at step and SLA colours (no database access)."""
         self.now = now or datetime.now(UTC)
+        self._computed.clear()
         self._recompute(self.rows)
         if self.rows:
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self.rows) - 1, len(self.COLUMNS) - 1)
             )
 
+    def use_calendar(self, calendar: WorkCalendar) -> None:
+        """The office's calendar as just read (before the rows it came with are set): every
+        working-time figure is computed again."""
+        self.calendar = calendar
+        self._computed.clear()
+
     def _recompute(self, rows: list[InboxRow]) -> None:
         for r in rows:
+            self._texts.pop(r.id, None)
+            done = self._computed.get(r.id)
+            if (
+                done is not None
+                and done[0] == r.step_started_at
+                and done[1] == r.due_at
+                and abs((self.now - done[2]).total_seconds()) < 30
+            ):
+                continue
             self._elapsed[r.id] = self.calendar.working_minutes(r.step_started_at, self.now)
             self._sla[r.id] = sla_state(self.calendar, r.due_at, self.now)
+            self._computed[r.id] = (r.step_started_at, r.due_at, self.now)
 
     def sla(self, row: InboxRow) -> str:
         return self._sla.get(row.id, "")
@@ -215,7 +238,12 @@ class InboxModel(QAbstractTableModel):
         col = index.column()
         state = self._sla.get(r.id, "")
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(r, col)
+            texts = self._texts.get(r.id)
+            if texts is None:
+                texts = self._texts[r.id] = tuple(
+                    self._text(r, c) for c in range(len(self.COLUMNS))
+                )
+            return texts[col] if 0 <= col < len(texts) else ""
         if role == Qt.ItemDataRole.BackgroundRole:
             colour = SLA_BACKGROUND.get(state)
             return QBrush(colour) if colour is not None else None
@@ -229,10 +257,12 @@ class InboxModel(QAbstractTableModel):
                     return QBrush(SLA_FOREGROUND[SLA_LATE])
             return None
         if role == Qt.ItemDataRole.FontRole and col in (1, self.COL_STATUS):
-            font = QFont()
-            font.setBold(True)
-            if col == 1:
-                font.setFamily("monospace")
+            font = self._fonts.get(col)
+            if font is None:
+                font = self._fonts[col] = QFont()
+                font.setBold(True)
+                if col == 1:
+                    font.setFamily("monospace")
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
             activity, minutes, who = step_info(r.service, r.current_step)
@@ -429,7 +459,7 @@ class InboxPage(QWidget):
             return  # a newer load (another filter) is on its way
         self.model.loading = False
         if data.calendar is not None:
-            self.model.calendar = data.calendar
+            self.model.use_calendar(data.calendar)
             self._calendar_known = True
         if replace:
             current = self.selected_code()
