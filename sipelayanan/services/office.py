@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Date, bindparam, delete, null, select, union_all
 from sqlalchemy.orm import Session
 
 from ..calendar import OfficeHours, WorkCalendar
@@ -128,12 +128,25 @@ def remove_closure(
     )
 
 
-_CLOSURE_DAYS = select(Closure.day)
+#: the office hours (one row, if ever saved) and every closure day, in one round trip
+_CALENDAR = union_all(
+    select(OfficeSetting.value.label("hours"), null().cast(Date).label("day")).where(
+        OfficeSetting.key == "hours"
+    ),
+    select(null().cast(OfficeSetting.value.type), Closure.day),
+)
 
 
 def work_calendar(session: Session) -> WorkCalendar:
     """The office's calendar as stored now (hours and closures)."""
-    return WorkCalendar(get_hours(session), list(select_rows(session, _CLOSURE_DAYS).scalars()))
+    hours = OfficeHours.default()
+    days = []
+    for row in select_rows(session, _CALENDAR).all():
+        if row.hours is not None:
+            hours = OfficeHours.from_json(json.loads(row.hours))
+        else:
+            days.append(row.day)
+    return WorkCalendar(hours, days)
 
 
 def get_setting(session: Session, key: str, default: Any = None) -> Any:

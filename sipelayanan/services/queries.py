@@ -176,6 +176,7 @@ class _Head:
     definition: str
     register: tuple[str, int, int] | None  # (service, year, number)
     delivery: dict[str, Any] | None
+    ticked: frozenset[str]  # the checklist items marked present
 
     @property
     def id(self) -> int:
@@ -185,9 +186,16 @@ class _Head:
 @lru_cache(maxsize=2)
 def _case_head_stmt(key: str) -> Any:
     reg, dl = RegisterEntry, Delivery
+    # SOP item keys are [a-z0-9_]: a comma-joined list in the same row saves a round trip
+    ticked = (
+        select(func.aggregate_strings(ChecklistItem.item_key, ","))
+        .where(ChecklistItem.case_id == Case.id, ChecklistItem.present.is_(True))
+        .scalar_subquery()
+    )
     return (
         select(
             *Case.__table__.c,
+            ticked.label("x_ticked"),
             SopSnapshot.definition.label("x_definition"),
             reg.service.label("x_reg_service"),
             reg.year.label("x_reg_year"),
@@ -205,8 +213,8 @@ def _case_head_stmt(key: str) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _case_detail_stmts() -> tuple[Any, Any, Any, Any]:
-    """History (with who), SIAK numbers, berkas, ticked checklist of one case: built once."""
+def _case_detail_stmts() -> tuple[Any, Any, Any]:
+    """History (with who), SIAK numbers and berkas of one case: built once."""
     case_id: Any = bindparam("case_id")
     history = (
         select(
@@ -241,10 +249,7 @@ def _case_detail_stmts() -> tuple[Any, Any, Any, Any]:
         .where(Attachment.case_id == case_id)
         .order_by(Attachment.id)
     )
-    ticked = select(ChecklistItem.item_key).where(
-        ChecklistItem.case_id == case_id, ChecklistItem.present.is_(True)
-    )
-    return history, docs, atts, ticked
+    return history, docs, atts
 
 
 _CASE_KEYS = tuple(c.key for c in Case.__table__.c)
@@ -269,19 +274,20 @@ def _case_head(session: Session, key: str, value: object) -> _Head | None:
             "resi": row["x_dl_resi"],
             "delivered_at": row["x_dl_at"],
         },
+        frozenset(k for k in (row["x_ticked"] or "").split(",") if k),
     )
 
 
 def _view(session: Session, head: _Head, roles: set[str]) -> CaseView:
     case = head.case
     sdef = _definition_from_json(head.definition)
-    q_history, q_docs, q_atts, q_ticked = _case_detail_stmts()
+    q_history, q_docs, q_atts = _case_detail_stmts()
     params = {"case_id": case.id}
     conn = connection(session)
     history = conn.execute(q_history, params).all()
     docs = conn.execute(q_docs, params).all()
     atts = conn.execute(q_atts, params).all()
-    present = set(conn.execute(q_ticked, params).scalars())
+    present = head.ticked
     reg = head.register
     conds = {c for c in case.conditions.split(",") if c}
     done = {h.step_no for h in history if h.action in (Action.SELESAI, Action.TUTUP)}

@@ -21,7 +21,7 @@ from sipelayanan.calendar import OfficeHours
 from sipelayanan.db import Database, ReadOnlyUnitError
 from sipelayanan.demo import load_demo
 from sipelayanan.errors import InputError, NotFound
-from sipelayanan.models import Case, OfficeSetting
+from sipelayanan.models import Case, ChecklistItem, OfficeSetting
 from sipelayanan.services import audit, office
 from sipelayanan.services import cases as svc
 from sipelayanan.services.berkas import BerkasFile
@@ -146,13 +146,25 @@ def test_every_request_view_and_the_calendar_are_the_same(office_db: Database) -
     with office_db.read() as s:
         codes = s.execute(select(Case.code)).scalars().all()
     kinds: set[str] = set()
+    ticked_seen = 0
     for code in codes:
         a, b = both(office_db, lambda s: case_view(s, code, roles=("kasi", "operator")))
         assert a == b
         kinds |= {h.action for h in b.history}
+        with office_db.read() as s:  # the ticked items, asked of the table directly
+            ticked = set(
+                s.execute(
+                    select(ChecklistItem.item_key).where(
+                        ChecklistItem.case_id == b.id, ChecklistItem.present.is_(True)
+                    )
+                ).scalars()
+            )
+        assert {c.key for c in b.checklist if c.present} == ticked & {c.key for c in b.checklist}
+        ticked_seen += len(ticked)
         assert all(utc(h.started_at) and utc(h.ended_at) for h in b.history)
     # the demo office covers the shapes a view can take
     assert {"selesai", "kembali", "kembali_pemohon"} <= kinds
+    assert ticked_seen > 0
     with_berkas = [
         v for v in (both(office_db, lambda s: case_view(s, c))[1] for c in codes) if v.attachments
     ]
