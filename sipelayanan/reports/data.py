@@ -308,7 +308,8 @@ def rekap_data(
     svc_filter = Case.service.in_(codes)
     # the period's requests are counted as they stream past (a year at a million requests is
     # ~100,000 of each), never held as a list
-    received = session.execute(
+    conn = session.connection()  # Core rows: no ORM row loading for each request
+    received = conn.execute(
         select(Case.service, Case.kecamatan, Case.received_at)
         .where(
             svc_filter,
@@ -316,7 +317,7 @@ def rekap_data(
         )
         .execution_options(yield_per=5000)
     )
-    ended = session.execute(
+    ended = conn.execute(
         select(Case.service, Case.status, Case.finished_at, Case.due_at)
         .where(
             svc_filter,
