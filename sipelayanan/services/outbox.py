@@ -403,6 +403,37 @@ def mark_sent(
     return notice.state
 
 
+def mark_sent_for_case(
+    session: Session, actor: Actor, code: str, kind: str, *, now: datetime | None = None
+) -> int:
+    """The clerk sent notice ``kind`` of request ``code`` by hand from the action's own message
+    window: its waiting notices (manual, failed, or still queued for the API — the claim only
+    takes ``queued`` rows, so the API cannot send it as well) are recorded as sent by hand."""
+    from .cases import load_case
+
+    at = resolve_now(now)
+    case = load_case(session, code)
+    rows = list(
+        session.execute(
+            select(Notice)
+            .where(
+                Notice.case_id == case.id,
+                Notice.kind == kind,
+                Notice.state.in_((State.MANUAL, State.FAILED, State.QUEUED)),
+            )
+            .with_for_update()
+        ).scalars()
+    )
+    for notice in rows:
+        before = notice.state
+        notice.state = State.MANUAL_SENT
+        notice.sent_at = notice.status_at = at
+        audit.record(
+            session, actor, "notice.mark_sent", "notice", notice.id, {"from": before}, now=at
+        )
+    return len(rows)
+
+
 # --------------------------------------------------------------------------- delivery statuses
 
 

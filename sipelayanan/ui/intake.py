@@ -680,6 +680,7 @@ class IntakePage(QWidget):
         self.created.emit(result.code)
         if result.returned and result.message is not None:
             self.message_dialog = show_message(self, result.message, tr("Pesan kekurangan berkas"))
+            self._track_sent(result.code, "berkas_kurang")
 
     # ------------------------------------------------------------------ after saving
     def _report(self, text: str, level: str) -> None:
@@ -695,13 +696,35 @@ class IntakePage(QWidget):
             return
         if result.returned and result.message is not None:
             self.message_dialog = show_message(self, result.message)
+            self._track_sent(result.code, "berkas_kurang")
             return
+
+        def shown(message: Any) -> None:
+            self.message_dialog = show_message(self, message)
+            self._track_sent(result.code, "berkas_diterima")
+
         self.ctx.ops.run(
             compose_message("berkas_diterima", result.code),
-            on_done=lambda m: setattr(self, "message_dialog", show_message(self, m)),
+            on_done=shown,
             on_error=lambda e: self.message.error(str(e)),
             parent=self,
         )
+
+    def _track_sent(self, code: str, kind: str) -> None:
+        """Opened in WhatsApp from here: the outbox records the notice as sent by hand, so
+        "Kirim semua yang siap" does not offer it again."""
+        from ..services import outbox
+
+        actor = self.ctx.actor
+
+        def sent(_link: str) -> None:
+            self.ctx.ops.run(
+                lambda s: outbox.mark_sent_for_case(s, actor, code, kind),
+                write=True,
+                on_error=lambda e: None,
+            )
+
+        self.message_dialog.opened.connect(sent)
 
     def _open_last(self) -> None:
         if self.last_result is not None:

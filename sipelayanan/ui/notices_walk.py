@@ -56,11 +56,17 @@ class NoticeWalkDialog(QDialog):
         self.send_button = QPushButton(tr("&Buka WhatsApp && tandai terkirim"), self)
         self.send_button.setObjectName("walk_send")
         self.send_button.setDefault(True)
+        self.already_button = QPushButton(tr("&Sudah terkirim"), self)
+        self.already_button.setObjectName("walk_already")
+        self.already_button.setToolTip(
+            tr("Pesan ini sudah dikirim dari jendela lain: tandai terkirim tanpa membuka WhatsApp")
+        )
         self.skip_button = QPushButton(tr("&Lewati"), self)
         self.skip_button.setObjectName("walk_skip")
         self.close_button = QPushButton(tr("&Tutup"), self)
         buttons = QHBoxLayout()
         buttons.addWidget(self.send_button)
+        buttons.addWidget(self.already_button)
         buttons.addWidget(self.skip_button)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -73,6 +79,7 @@ class NoticeWalkDialog(QDialog):
         layout.addLayout(buttons)
         self.send_button.clicked.connect(self.send_current)
         self.skip_button.clicked.connect(self.skip)
+        self.already_button.clicked.connect(lambda: self.send_current(open_whatsapp=False))
         self.close_button.clicked.connect(self.close)
         self._show_current()
 
@@ -92,6 +99,7 @@ class NoticeWalkDialog(QDialog):
     def _show_current(self) -> None:
         row = self.current()
         self.send_button.setEnabled(row is not None)
+        self.already_button.setEnabled(row is not None)
         self.skip_button.setEnabled(row is not None)
         if row is None:
             self.progress.setText(
@@ -123,11 +131,11 @@ class NoticeWalkDialog(QDialog):
         self.feedback.setText("")
         self._show_current()
 
-    def send_current(self) -> None:
+    def send_current(self, *, open_whatsapp: bool = True) -> None:
         row = self.current()
         if row is None:
             return
-        if not self._opener(QUrl(row.wa_link)):
+        if open_whatsapp and not self._opener(QUrl(row.wa_link)):
             self.feedback.setText(
                 tr(
                     "WhatsApp atau peramban tidak dapat dibuka di PC ini; pesan belum ditandai "
@@ -137,6 +145,7 @@ class NoticeWalkDialog(QDialog):
             return
         actor, notice_id = self.ctx.actor, row.id
         self.send_button.setEnabled(False)
+        self.already_button.setEnabled(False)
 
         def run(session: Any) -> str:
             return outbox.mark_sent(session, actor, notice_id)

@@ -356,6 +356,23 @@ def test_clerk_decides_uncertain_and_failed_notices(
         outbox.mark_sent(s, actors["admin"], b)
 
 
+def test_sent_by_hand_from_the_action_window_is_not_sent_again(
+    db: Database, actors: dict[str, Any], api: FakeCloudApi
+) -> None:
+    configure(db, actors, api.base_url)
+    queued = new_case(db, actors)
+    manual = new_case(db, actors, consent=False, wa="0812-0000-1111")
+    with db.write() as s:
+        assert outbox.mark_sent_for_case(s, actors["online"], queued, "berkas_diterima") == 1
+        assert outbox.mark_sent_for_case(s, actors["online"], manual, "berkas_diterima") == 1
+        assert outbox.mark_sent_for_case(s, actors["online"], manual, "berkas_kurang") == 0
+    outbox.run_sender(db, token=api.token)
+    assert api.requests == []
+    assert [n.state for n in notices(db)] == [State.MANUAL_SENT, State.MANUAL_SENT]
+    with db.read() as s:
+        assert outbox.pending_manual(s) == []
+
+
 # --------------------------------------------------------------------------- kills
 
 

@@ -171,6 +171,7 @@ def test_kirim_semua_yang_siap_walks_two_notices(
 ) -> None:
     new_case(db, actors)
     new_case(db, actors, nama="Budi Santoso")
+    new_case(db, actors, nama="Rina Wati")  # already sent from the action's own window
     opened: list[str] = []
 
     def opener(url: QUrl) -> bool:
@@ -181,20 +182,23 @@ def test_kirim_semua_yang_siap_walks_two_notices(
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.load()
-    qtbot.waitUntil(lambda: dialog.progress.text() == "Pesan 1 dari 2", timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.progress.text() == "Pesan 1 dari 3", timeout=WAIT)
     assert "Siti Aminah" in dialog.text.toPlainText()
     assert "Berkas diterima" in dialog.header.text() and "+62 812-3456-7890" in dialog.header.text()
     qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.progress.text() == "Pesan 2 dari 2", timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.progress.text() == "Pesan 2 dari 3", timeout=WAIT)
     assert "Budi Santoso" in dialog.text.toPlainText()
     qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.progress.text().startswith("Selesai: 2"), timeout=WAIT)
+    qtbot.waitUntil(lambda: dialog.progress.text() == "Pesan 3 dari 3", timeout=WAIT)
+    assert "Rina Wati" in dialog.text.toPlainText()
+    qtbot.mouseClick(dialog.already_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.progress.text().startswith("Selesai: 3"), timeout=WAIT)
     assert not dialog.send_button.isEnabled()
     assert len(opened) == 2 and all(
         u.startswith("https://wa.me/6281234567890?text=") for u in opened
     )
     assert "Siti" in QUrl(opened[0]).query(QUrl.ComponentFormattingOption.FullyDecoded)
-    assert [n.state for n in _notices(db)] == [State.MANUAL_SENT, State.MANUAL_SENT]
+    assert [n.state for n in _notices(db)] == [State.MANUAL_SENT] * 3
     again = NoticeWalkDialog(ctx_for("online"), opener=opener)
     qtbot.addWidget(again)
     again.load()
@@ -264,3 +268,29 @@ def test_intake_records_consent_and_the_app_sender_sends(
         sender.send_now()
     assert len(api.requests) == before  # halted: nothing tried
     sender.shutdown()
+
+
+def test_opening_whatsapp_from_intake_records_the_notice_sent(
+    qtbot: QtBot, ctx_for: Callable[..., UiContext], db: Database
+) -> None:
+    page = IntakePage(ctx_for("online"), ask_files=lambda _parent: [])
+    qtbot.addWidget(page)
+    page.resize(1100, 760)
+    page.show()
+    page.refresh()
+    page.set_service("KK")
+    qtbot.waitUntil(page.accept_button.isEnabled, timeout=WAIT)
+    qtbot.keyClicks(page.nama, "Siti Aminah")
+    qtbot.keyClicks(page.nik.edit, NIK)
+    qtbot.keyClicks(page.wa.edit, WA)
+    for key in ("formulir_f102", "buku_nikah"):
+        qtbot.keyClick(page.checklist.box(key), Qt.Key.Key_Space)
+    with qtbot.waitSignal(page.created, timeout=WAIT):
+        qtbot.mouseClick(page.accept_button, Qt.MouseButton.LeftButton)
+    assert [n.state for n in _notices(db)] == [State.MANUAL]
+    qtbot.mouseClick(page.wa_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message_dialog is not None, timeout=WAIT)
+    dialog = page.message_dialog
+    dialog._opener = lambda _url: True  # the browser is the outside world
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _notices(db)[0].state == State.MANUAL_SENT, timeout=WAIT)
