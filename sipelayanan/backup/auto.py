@@ -359,6 +359,9 @@ def run(
     with db.write() as session:
         session.get(OfficeSetting, STATE_KEY, with_for_update=True)  # one PC at a time
         settings, state = load(session)
+        if not force and not settings.enabled:
+            text, _ = status_text(state, now)
+            return Outcome(False, f"Cadangan otomatis tidak dinyalakan (Admin ▸ Cadangan). {text}")
         if not force and not due(settings, state, now):
             text, _ = status_text(state, now)
             return Outcome(False, f"Belum waktunya mencadangkan. {text}")

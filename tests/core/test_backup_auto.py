@@ -241,8 +241,8 @@ def test_a_backup_that_fails_verification_is_deleted_and_reported(
 def test_backup_otomatis_command(
     db: Database, actors: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["--db", db.url, "backup", "otomatis"]) == 0  # switched off: nothing due
-    assert "Belum waktunya" in capsys.readouterr().out
+    assert cli.main(["--db", db.url, "backup", "otomatis"]) == 0  # switched off: nothing made
+    assert "tidak dinyalakan" in capsys.readouterr().out
     assert cli.main(["--db", db.url, "backup", "otomatis", "--sekarang"]) == 2
     err = capsys.readouterr().err
     assert "Folder cadangan belum diatur" in err and len(err.strip().splitlines()) == 1
