@@ -321,7 +321,11 @@ def test_progress_goes_up_to_the_end(db: Database, actors: dict[str, Any]) -> No
 
 
 def test_command_line(
-    db: Database, actors: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Database,
+    actors: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     done = intake(db, actors, "KK", wib(2026, 11, 17, 8))
     run(db, actors, done, wib(2026, 11, 17, 8))
@@ -354,7 +358,9 @@ def test_command_line(
     assert pdf.read_bytes()[:4] == b"%PDF"
 
     png = tmp_path / "tanda-terima.png"
-    assert cli.main(["--db", db.url, "receipt", done.lower(), "-o", str(png)]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("rahasia123\n"))
+    receipt = ["receipt", done.lower(), "-o", str(png), "--pengguna", "online"]
+    assert cli.main(["--db", db.url, *receipt]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     assert cli.main(["--db", db.url, "status", "STATUS", waiting]) == 0
@@ -364,7 +370,7 @@ def test_command_line(
     assert cli.main(["--db", db.url, "report", "sop", "-o", str(tmp_path / "sop.xlsx")]) == 2
     assert "harus berakhiran .pdf" in capsys.readouterr().err
     assert cli.main(["--db", db.url, "report", "rekap", "-o", str(tmp_path / "r.pdf")]) == 2
-    assert "--from" in capsys.readouterr().err
+    assert "--dari" in capsys.readouterr().err
     missing = tmp_path / "tidak-ada" / "r.pdf"
     assert (
         cli.main(
