@@ -1123,7 +1123,8 @@ def generate(
             "benchmark.import",
             "system",
             None,
-            {"requests": requests, "years": years, "seed": seed},
+            # the requests this entry stands for (audit verify accepts them without entries)
+            {"requests": requests, "years": years, "seed": seed, "cases_upto_id": case_id},
         ),
     ]
     for at, code, user, action, detail in audited:

@@ -16,7 +16,7 @@ from sipelayanan import cli
 from sipelayanan.db import Database
 from sipelayanan.demo import DEMO_PASSWORD
 from sipelayanan.errors import AuthError
-from sipelayanan.models import AuditEntry
+from sipelayanan.models import AuditEntry, Case
 from sipelayanan.services import audit
 from sipelayanan.services import cases as svc
 from sipelayanan.services.berkas import BerkasFile
@@ -448,3 +448,21 @@ def test_a_demo_office_verifies_with_every_state_sealed(db: Database) -> None:
         ]
     assert result.ok, result.problem
     assert unsealed == []
+
+
+def test_a_request_inserted_directly_is_named(db: Database, actors: dict[str, Any]) -> None:
+    code = _intake(db, actors)
+    columns = [c.key for c in Case.__table__.columns if c.key not in ("id", "code")]
+    listed = ", ".join(f'"{c}"' for c in columns)  # current_role is reserved (PostgreSQL)
+    with db.write() as s:
+        s.execute(
+            text(
+                f"INSERT INTO cases (code, {listed}) SELECT 'ZZZZZZZZ9', {listed} FROM cases "
+                "WHERE code = :code"
+            ),
+            {"code": code},
+        )
+    with db.read() as s:
+        result = audit.verify(s)
+    assert not result.ok
+    assert "permohonan ZZZZZZZZ9 tidak tercatat di log audit" in (result.problem or "")
