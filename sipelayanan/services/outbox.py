@@ -55,6 +55,7 @@ class State:
     FAILED = "failed"  # the API refused it: click-to-chat ("belum terkirim")
     MANUAL = "manual"  # click-to-chat from the start (no consent / no Cloud API template)
     MANUAL_SENT = "manual_sent"  # the clerk sent it by hand
+    SKIPPED = "skipped"  # superseded in its own transaction (received, then returned at once)
 
     LABELS = {
         QUEUED: "Antre (dikirim otomatis)",
@@ -66,6 +67,7 @@ class State:
         FAILED: "Gagal — belum terkirim",
         MANUAL: "Belum terkirim (manual)",
         MANUAL_SENT: "Terkirim manual",
+        SKIPPED: "Tidak dikirim (diganti pesan kekurangan berkas)",
     }
     #: waiting for a clerk's click-to-chat
     TO_WALK = (MANUAL, FAILED)
@@ -185,7 +187,11 @@ def enqueue(
         error=error,
     )
     session.add(notice)
+    session.info.setdefault(_NEW, []).append(notice)
     return notice
+
+
+_NEW = "outbox.new_notices"  # notices written in this transaction
 
 
 def notices_for(
@@ -245,6 +251,17 @@ def after_action(
         entered_step=None if finished else case.current_step,
         resi=(resi or "").strip() or None,
     )
+    if action == "return_pemohon":
+        # Returned in the same transaction as its intake (incomplete from the start): the
+        # pemohon gets the missing list only, not a "received, ready by …" first.
+        for earlier in session.info.get(_NEW, []):
+            if (
+                earlier.case_id == case.id
+                and earlier.kind == "berkas_diterima"
+                and earlier.state in (State.QUEUED, State.MANUAL)
+            ):
+                earlier.state = State.SKIPPED
+                earlier.next_attempt_at = None
     for kind in kinds:
         enqueue(session, case, sdef, kind, at=at)
 

@@ -130,6 +130,34 @@ def test_each_notice_the_sop_calls_for_is_written_with_its_step(
     assert consent is False
 
 
+def test_returned_at_intake_the_pemohon_gets_the_missing_list_only(
+    db: Database, actors: dict[str, Any]
+) -> None:
+    sdef = services()[DOC_SERVICE]
+    actor = actors[ROLE_USER[sdef.step(1).role]]
+    with db.write() as s:
+        code = svc.intake(
+            s,
+            actor,
+            svc.IntakeData(
+                service=DOC_SERVICE,
+                nama="Budi",
+                wa="081234567891",
+                nik="1808015708900003",
+                setuju_wa=True,
+            ),
+        ).code
+        svc.return_to_pemohon(s, actor, code, missing=["Foto KTP-el"])
+    rows = notices(db, code)
+    assert [(n.kind, n.state) for n in rows] == [
+        ("berkas_diterima", State.SKIPPED),
+        ("berkas_kurang", State.MANUAL),
+    ]
+    with db.read() as s:  # visible in the list, not offered for sending
+        assert {r.kind for r in outbox.pending_manual(s)} == {"berkas_kurang"}
+        assert len(outbox.list_notices(s)) == 2
+
+
 def test_a_complaint_answered_is_a_notice(db: Database, actors: dict[str, Any]) -> None:
     sdef = services()[NO_DOC_SERVICE]
     code = new_case(db, actors, service=NO_DOC_SERVICE)
