@@ -235,12 +235,7 @@ def _pg_connect_args(given: dict[str, Any] | None) -> dict[str, Any]:
         # which PC holds a connection shows in pg_stat_activity
         "application_name": f"SiPelayanan@{socket.gethostname()[:40]}",
         "options": f"-c lock_timeout={LOCK_WAIT_SECONDS * 1000}"
-        f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_SECONDS * 1000}"
-        # psycopg prepares a statement on the server after its fifth run on a connection, and
-        # PostgreSQL may then settle on one generic plan for all values: in it a name prefix
-        # (name_key LIKE $1) cannot use its index and walks a million rows. Plan every run
-        # with its values instead (see docs/performance.md, "Generic plans").
-        " -c plan_cache_mode=force_custom_plan",
+        f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_SECONDS * 1000}",
     }
     args.update(given or {})
     return args

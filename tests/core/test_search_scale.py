@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 
 from sipelayanan.db import Database
 from sipelayanan.models import CaseStatus
@@ -198,12 +198,13 @@ def _captured(db: Database, fn: Any) -> tuple[str, Any]:
         if sql.lstrip().upper().startswith("SELECT"):
             seen.append((sql, params))
 
-    event.listen(db.engine, "before_cursor_execute", hook)
+    # every engine: the read unit of SQLite has an engine of its own
+    event.listen(Engine, "before_cursor_execute", hook)
     try:
         with db.read() as s:
             fn(s)
     finally:
-        event.remove(db.engine, "before_cursor_execute", hook)
+        event.remove(Engine, "before_cursor_execute", hook)
     return seen[-1]
 
 
