@@ -264,6 +264,7 @@ class BuildResult:
     written: int = 0  # request files written this time (new or changed)
     removed: int = 0  # expired request files removed
     derived: int = 0  # names derived this time (the rest came from the cache)
+    pending: int = 0  # requests left for a later round (``max_new_names``)
     seconds: float = 0.0
     bytes: int = 0  # size of the whole tree
     changed: list[str] = field(default_factory=list)  # relative paths written or removed
@@ -338,8 +339,12 @@ def build_site(
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
+    max_new_names: int | None = None,
 ) -> BuildResult:
-    """Write (or bring up to date) the site in ``folder``. Read-only on the database."""
+    """Write (or bring up to date) the site in ``folder``. Read-only on the database.
+
+    ``max_new_names`` bounds the slow part (PBKDF2 per new request) of one call; requests left
+    over are counted in ``BuildResult.pending`` and published by the next call."""
     from ..reports import text as fmt
     from ..services.office import get_profile
 
@@ -362,13 +367,20 @@ def build_site(
     for row in published_rows(session, at, settings.days):
         content[row.code] = encode(public_record(row, definitions(row.sop_snapshot_id)))
     missing = [code for code in content if code not in names]
+    if max_new_names is not None and len(missing) > max_new_names:
+        # a bounded round (the app's worker thread): the newest requests first, the rest
+        # in the next rounds — they are simply not published yet
+        result.pending = len(missing) - max_new_names
+        missing = missing[len(missing) - max_new_names :]
     if missing:
         names.update(derive_names(missing, settings.salt_bytes(), settings.iterations, progress))
     result.derived = len(missing)
 
     wanted: set[str] = set()
     for code, data in content.items():
-        name = names[code]
+        name = names.get(code)
+        if name is None:
+            continue  # pending: named in a later round
         wanted.add(f"{name}.json")
         path = records_dir / f"{name}.json"
         digest = hashlib.sha256(data).hexdigest()
@@ -384,7 +396,7 @@ def build_site(
             result.changed.append(f"{RECORDS}/{path.name}")
     for code in [c for c in digests if c not in content]:
         del digests[code]  # expired: forget the digest (the name stays cached, it is cheap)
-    result.published = len(content)
+    result.published = len(content) - result.pending
 
     for asset in ASSETS:
         if _write_if_changed(folder / asset, resource_path("statussite", asset).read_bytes()):

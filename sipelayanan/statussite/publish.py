@@ -353,6 +353,7 @@ class PublishResult:
     bytes_sent: int = 0
     seconds: float = 0.0
     finished_at: float = 0.0  # time.time() of success
+    pending: int = 0  # requests the build left for a later round
 
 
 def state_path(folder: Path) -> Path:

@@ -24,6 +24,9 @@ from ..i18n import tr
 from .context import UiContext
 
 RETRY_MIN_MS = 60 * 1000
+#: New names (PBKDF2, ~0.1 s each) per round: a round holds the long worker thread for seconds,
+#: not the half hour a first build of a big office takes; the next round follows at once.
+NAMES_PER_ROUND = 200
 RETRY_MAX_MS = 30 * 60 * 1000
 
 
@@ -54,8 +57,10 @@ def publish_job(folder: Path, *, force: bool = False) -> Callable[[Any], Any]:
             if spec.kind != "folder" and load_password(spec) is None:
                 return None  # another PC holds the credentials and publishes
         folder.mkdir(parents=True, exist_ok=True)
-        build_site(session, folder, settings)
-        return publish(folder, settings.target, key_file=settings.key_file)
+        built = build_site(session, folder, settings, max_new_names=NAMES_PER_ROUND)
+        result = publish(folder, settings.target, key_file=settings.key_file)
+        result.pending = built.pending
+        return result
 
     return job
 
@@ -129,6 +134,9 @@ class StatusSiteWatch(QLabel):
             self.retry_ms = RETRY_MIN_MS
             self.retry.stop()
             self._show(last_text(self.folder))
+            if result.pending:  # a big office's first build: the next round, soon
+                QTimer.singleShot(1000, self, self.publish)
+                return
         if self.again:
             self.again = False
             self.debounce.start()

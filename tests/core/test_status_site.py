@@ -390,6 +390,26 @@ def test_build_is_incremental_and_expires(office: Office, tmp_path: Path) -> Non
     assert json.loads((folder / "s" / f"{name}.json").read_text())["keadaan"] == "batal"
 
 
+def test_build_in_bounded_rounds_ends_with_the_whole_site(office: Office, tmp_path: Path) -> None:
+    whole, rounds = tmp_path / "sekaligus", tmp_path / "bertahap"
+    full = office.build(whole)
+    with office.db.read() as s:
+        first = build_site(s, rounds, office.settings, now=office.now, max_new_names=5)
+    assert first.derived == 5 and first.pending == full.published - 5
+    assert len(list((rounds / "s").iterdir())) == 5
+    pending, n = first.pending, 1
+    while pending:
+        with office.db.read() as s:
+            step = build_site(s, rounds, office.settings, now=office.now, max_new_names=5)
+        assert step.pending < pending
+        pending, n = step.pending, n + 1
+    assert n == -(-full.published // 5)
+    names = {p.name for p in (whole / "s").iterdir()}
+    assert {p.name for p in (rounds / "s").iterdir()} == names
+    for name in names:
+        assert (rounds / "s" / name).read_bytes() == (whole / "s" / name).read_bytes()
+
+
 def office_actor(db: Database, username: str) -> Any:
     from sipelayanan.services.users import get_user
 

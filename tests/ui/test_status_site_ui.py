@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
@@ -38,8 +39,13 @@ def test_admin_saves_settings_and_publishes_now(
     actors: dict[str, Any],
     ctx_for: Callable[..., UiContext],
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import sipelayanan.ui.status_site_watch as watch_module
+
+    monkeypatch.setattr(watch_module, "NAMES_PER_ROUND", 1)  # a big office: rounds
     code = new_case(db, actors)
+    others = [new_case(db, actors, "KIA"), new_case(db, actors, "KTP_EL")]
     build, web = tmp_path / "situs", tmp_path / "web"
     web.mkdir()
     tab = StatusSiteTab(ctx_for("admin"), folder=build)
@@ -82,12 +88,15 @@ def test_admin_saves_settings_and_publishes_now(
     assert "diterbitkan" in tab.message.text(), tab.message.text()
     assert (web / "index.html").is_file() and (web / "config.json").is_file()
     assert tree(web) == tree(build)
-    assert len(list((web / "s").iterdir())) == 1
+    assert len(list((web / "s").iterdir())) == 3  # in three rounds of one new name each
+    assert f"Situs status diterbitkan ke folder {web}" in tab.message.text()
     assert "Situs status diterbitkan" in tab.status.text()
+    assert tab.publish_button.isEnabled()
     for path in web.rglob("*"):
         if path.is_file():
             body = path.read_text(encoding="utf-8")
-            assert NIK not in body and NAME not in body and code not in body
+            for secret in (NIK, NAME, code, *others):
+                assert secret not in body
 
 
 def qtbot_left() -> Any:

@@ -38,6 +38,7 @@ class StatusSiteTab(QWidget):
         self.folder = folder or default_folder()
         self.settings: Any = None
         self.running = False
+        self.sent = self.removed = 0  # over the rounds of one "Terbitkan sekarang"
 
         self.message = MessageBar(self)
         self.public_url = QLineEdit(self)
@@ -185,12 +186,14 @@ class StatusSiteTab(QWidget):
 
     # ------------------------------------------------------------------ publish
 
-    def publish_now(self) -> None:
-        if self.running:
+    def publish_now(self, *, again: bool = False) -> None:
+        if self.running and not again:
             return
+        if not again:
+            self.sent = self.removed = 0
+            self.status.setText(tr("Membangun dan menerbitkan situs status…"))
         self.running = True
         self.publish_button.setEnabled(False)
-        self.status.setText(tr("Membangun dan menerbitkan situs status…"))
         self.ctx.ops.run(
             publish_job(self.folder, force=True),
             on_done=self._published,
@@ -200,19 +203,29 @@ class StatusSiteTab(QWidget):
         )
 
     def _published(self, result: Any) -> None:
-        self.running = False
-        self.publish_button.setEnabled(True)
         if result is None:
+            self.running = False
+            self.publish_button.setEnabled(True)
             self.status.setText("")
             self.message.warning(tr("Isi dan simpan tujuan penerbitan terlebih dahulu."))
             return
+        self.sent += result.sent
+        self.removed += result.removed
+        if result.pending:  # a big office's first build goes in rounds
+            self.status.setText(
+                tr("Menerbitkan… {n} permohonan lagi", n=f"{result.pending:,}".replace(",", "."))
+            )
+            self.publish_now(again=True)
+            return
+        self.running = False
+        self.publish_button.setEnabled(True)
         self.status.setText(last_text(self.folder))
         self.message.success(
             tr(
                 "Situs status diterbitkan ke {target}: {sent} file dikirim, {removed} dihapus.",
                 target=result.target,
-                sent=result.sent,
-                removed=result.removed,
+                sent=self.sent,
+                removed=self.removed,
             )
         )
 
