@@ -740,7 +740,13 @@ def run_sender(
     with db.read() as s:
         config = wa_cloud.load_config(s)
     if not config.enabled:
-        return SendReport(recovered=recovered)
+        return SendReport(
+            recovered=recovered,
+            message=(
+                "Nomor WhatsApp Business belum diatur (Admin ▸ WhatsApp Business); "
+                "pemberitahuan dikirim manual lewat Permohonan ▸ Kirim semua yang siap."
+            ),
+        )
     key = token if token is not None else wa_cloud.load_token(config.phone_number_id)
     if not key:
         return SendReport(
