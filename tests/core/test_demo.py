@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -14,8 +15,9 @@ from sipelayanan.services.users import list_users
 from sipelayanan.sop import ROLES, services
 
 
-def test_demo_covers_every_service_role_and_status(db: Database) -> None:
-    summary = load_demo(db, count=150, seed=7, now=datetime(2026, 11, 20, 6, 0, tzinfo=UTC))
+def test_demo_covers_every_service_role_and_status(db: Database, actors: dict[str, Any]) -> None:
+    now = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    summary = load_demo(db, count=150, seed=7, now=now, actor=actors["admin"])
     assert summary.cases == 150
     with db.read() as s:
         users = list_users(s)
