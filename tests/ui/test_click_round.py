@@ -9,7 +9,6 @@ row that open a request (``queries.case_view``)."""
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -163,11 +162,9 @@ def test_one_click_on_selesaikan_loads_the_request_once(
     assert sql.case_loads() == 1, [s for s in statements if CASE_HEAD_MARK in s]
     assert case_loads.n == 1  # the window was filled once
     assert inbox_loads.n == 1  # and the inbox refreshed once
-    # the statements of the whole round: the write, one read of the request, the change
-    # check, one inbox page with its counts, and the periodic check afterwards
-    if os.environ.get("SHOW_SQL"):
-        print("\n".join(s[:150].replace("\n", " ") for s in statements))
-    assert len(statements) <= 40, "\n".join(statements)
+    # the statements of the whole round (24-28 today): the write with what it changed, one
+    # read of the request, one inbox page with its counts, the periodic check afterwards
+    assert len(statements) <= 34, "\n".join(statements)
 
 
 def test_a_printed_receipt_or_report_reloads_no_window_anywhere(
