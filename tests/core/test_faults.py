@@ -139,7 +139,8 @@ def test_unreachable_server_is_a_clear_message_and_exit_3(tmp_path: Path) -> Non
         s.execute(text("SELECT 1"))
     db.dispose()
     done = subprocess.run(
-        [sys.executable, "-m", "sipelayanan", "--db", url, "case", "show", "ABCDEFGH2"],
+        # the public status reply: a read that needs no login
+        [sys.executable, "-m", "sipelayanan", "--db", url, "status", "ABCDEFGH2"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -371,8 +372,7 @@ def test_read_only_database_is_a_clear_message(db: Database, actors: dict[str, A
         "sipelayanan",
         "--db",
         f"sqlite:///{target}",
-        "case",
-        "show",
+        "status",  # a read that needs no login
         code,
     )
     assert done.returncode == 3, done.stderr
