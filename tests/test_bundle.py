@@ -163,6 +163,8 @@ def test_bundle_holds_what_it_needs_and_not_more(bundle: Path) -> None:
     source = {p.name for p in (ROOT / "sipelayanan" / "migrations" / "versions").glob("*.py")}
     assert shipped == source and (internal / "sipelayanan" / "migrations" / "env.py").is_file()
     assert (internal / "resources" / "wilayah" / "LICENSE.cahyadsn-wilayah").is_file()
+    for asset in ("index.html", "app.js", "style.css"):  # the status site's page
+        assert (internal / "resources" / "statussite" / asset).is_file(), asset
     names = {p.name for p in bundle.rglob("*")}
     assert any("offscreen" in n for n in names)
     for unwanted in ("QtQml", "QtQuick", "QtWebEngine", "Qt63D", "QtMultimedia", "geodata"):
@@ -215,7 +217,7 @@ def test_broken_install_explains_itself_instead_of_a_traceback(
 
 # --------------------------------------------------------------------------- licences (LGPL)
 
-LGPL_PACKAGES = ("PySide6", "shiboken6", "psycopg", "psycopg_binary")
+LGPL_PACKAGES = ("PySide6", "shiboken6", "psycopg", "psycopg_binary", "paramiko")
 LIST_ARCHIVE = """
 import json, sys
 from importlib.metadata import packages_distributions
