@@ -307,7 +307,25 @@ def write_markdown() -> None:
             out += [f"**{key}**", "", "```", lines[0][:600], *lines[1:], "```", ""]
         out += ["</details>", ""]
     out += search_mix_markdown()
+    out += kept_sections({line for line in out if line.startswith("## ")})
     RESULTS_MD.write_text("\n".join(out))
+
+
+def kept_sections(generated: set[str]) -> list[str]:
+    """The sections of the present RESULTS.md that this script does not write (figures that
+    other benchmarks or people added under their own ``## `` heading), kept in order."""
+    if not RESULTS_MD.exists():
+        return []
+    kept: list[str] = []
+    keep = False
+    for line in RESULTS_MD.read_text().splitlines():
+        if line.startswith("## "):
+            keep = line not in generated and not line.startswith(
+                ("## PostgreSQL", "## SQLite", "## Search as you type")
+            )
+        if keep:
+            kept.append(line)
+    return [*kept, ""] if kept else []
 
 
 def search_mix_markdown() -> list[str]:
