@@ -18,8 +18,6 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
-
 __all__ = ["WIB", "DayHours", "OfficeHours", "WorkCalendar", "national_holidays"]
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -50,6 +48,8 @@ def national_holidays(year: int) -> Mapping[date, str]:
     From the ``holidays`` package (categories "public" and "government"; the latter holds cuti
     bersama). Future Islamic/lunar dates may carry the suffix "(perkiraan)".
     """
+    import holidays  # on first use: a status answer or --help never needs the holiday tables
+
     table = holidays.country_holidays(
         "ID", categories=("public", "government"), years=year, language="id"
     )

@@ -856,7 +856,8 @@ EXTENSIONS: list[Callable[[Any], None]] = []
 #: Only the module of the chosen command is imported (start-up time: ``status`` needs neither
 #: the backup code nor the report tooling); all of them for ``--help`` or an unknown word.
 EXTENSION_COMMANDS: dict[str, frozenset[str]] = {
-    "sipelayanan.reports.cli": frozenset({"receipt", "report", "status"}),
+    "sipelayanan.reports.cli": frozenset({"receipt", "report"}),
+    "sipelayanan.status_cli": frozenset({"status"}),
     "sipelayanan.ops_cli": frozenset({"backup", "restore", "db"}),
     "sipelayanan.statussite.cli": frozenset({"status-site"}),
     "sipelayanan.outbox_cli": frozenset({"notifikasi"}),

@@ -294,3 +294,21 @@ def take_notice() -> str | None:
     except OSError as exc:
         log.warning("could not record that the user was told: %s", exc)
     return notice
+
+
+#: The database chosen for this run by the environment (``--db`` sets it for the CLI too).
+ENV_DB = "SIPELAYANAN_DB"
+
+
+def default_url() -> str:
+    """The database when none is named: ``SIPELAYANAN_DB``, else the installer's choice for this
+    PC, else the PC's SQLite file (moving this user's old one there first). No SQLAlchemy here:
+    the command line's fast status answer resolves it too."""
+    env = os.environ.get(ENV_DB)
+    if env:
+        return env
+    from .machine_config import machine_db_url  # the installer's choice for this PC
+
+    if machine := machine_db_url():
+        return machine
+    return f"sqlite:///{default_database().path}"

@@ -54,16 +54,10 @@ def default_data_dir() -> Path:
 
 
 def default_url() -> str:
-    env = os.environ.get(ENV_DB)
-    if env:
-        return env
-    from .machine_config import machine_db_url  # the installer's choice for this PC
+    """``SIPELAYANAN_DB``, else the installer's choice, else the PC's SQLite file."""
+    from .data_folder import default_url as resolve
 
-    if machine := machine_db_url():
-        return machine
-    from .data_folder import default_database  # moves a per-user file of an old version once
-
-    return f"sqlite:///{default_database().path}"
+    return resolve()
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -20,8 +20,6 @@ from typing import Literal
 from urllib.parse import unquote_plus
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-
 from .resources import resource_path
 
 __all__ = [
@@ -320,10 +318,6 @@ def mask_nik(nik: str) -> str:
 # WhatsApp numbers
 # --------------------------------------------------------------------------------------------
 
-_WA_TYPES = (
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-)
 
 
 def normalize_wa(value: str) -> str:
@@ -339,6 +333,12 @@ def normalize_wa(value: str) -> str:
             "Nomor WhatsApp harus berupa angka, misalnya 0811-7961-500 atau +62 811 7961 500.",
             "wa",
         )
+    import phonenumbers  # on first use (~0.1 s): reading a tracking code never needs it
+
+    wa_types = (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
     try:
         number = phonenumbers.parse(text, "ID")
     except phonenumbers.NumberParseException as exc:
@@ -352,7 +352,7 @@ def normalize_wa(value: str) -> str:
         raise ValidationError(
             "Nomor WhatsApp tidak valid; periksa kembali jumlah dan urutan digitnya.", "wa"
         )
-    if phonenumbers.number_type(number) not in _WA_TYPES:
+    if phonenumbers.number_type(number) not in wa_types:
         raise ValidationError(
             "Nomor WhatsApp harus nomor seluler (HP), bukan telepon rumah atau kantor.", "wa"
         )

@@ -27,9 +27,6 @@ import os
 import sys
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from .errors import DatabaseUnavailable
 
 ENV_MACHINE_CONFIG = "SIPELAYANAN_MACHINE_CONFIG"
@@ -88,6 +85,9 @@ def machine_db_url(path: Path | None = None) -> str | None:
     if mode == "sqlite" or not url:
         return None
     try:
+        from sqlalchemy.engine import make_url  # only when the installer chose a database
+        from sqlalchemy.exc import ArgumentError
+
         parsed = make_url(url)
     except ArgumentError:
         raise _problem(path, "berisi alamat basis data (url) yang tidak sah.") from None

@@ -18,23 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from ..case_status import CaseStatus as CaseStatus  # re-exported; readable without the ORM
 from .base import Base, UtcDateTime
-
-
-class CaseStatus:
-    PROSES = "proses"  # being worked on at current_step
-    MENUNGGU_PEMOHON = "menunggu_pemohon"  # returned to the pemohon; SLA clock stopped
-    SELESAI = "selesai"  # finished (document handed over / complaint answered)
-    BATAL = "batal"  # cancelled with a reason
-
-    ALL = (PROSES, MENUNGGU_PEMOHON, SELESAI, BATAL)
-    OPEN = (PROSES, MENUNGGU_PEMOHON)
-    LABELS = {
-        PROSES: "Diproses",
-        MENUNGGU_PEMOHON: "Menunggu kelengkapan dari pemohon",
-        SELESAI: "Selesai",
-        BATAL: "Dibatalkan",
-    }
 
 
 class SopSnapshot(Base):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Literal
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError
-from ..services import audit
 from ..services.context import Actor
+
+if TYPE_CHECKING:  # the package stays light: reports.text serves the CLI's fast status answer
+    from sqlalchemy.orm import Session
 
 __all__ = [
     "REPORT_FORMATS",
@@ -66,6 +66,8 @@ def receipt(
         raise InputError(f"Format tanda terima '{fmt}' tidak dikenal; pilih pdf atau png.", "fmt")
     data = _receipt.build(session, code, now=now)
     content = _receipt.render_pdf(data) if fmt == "pdf" else _receipt.render_png(data)
+    from ..services import audit
+
     audit.record(
         session,
         actor,
@@ -128,6 +130,8 @@ def report(
     if period is not None:
         detail["from"] = period.date_from.isoformat()
         detail["to"] = period.date_to.isoformat()
+    from ..services import audit
+
     audit.record(
         session, actor, f"report.{kind}", "report", kind, detail, now=now, username="(sistem)"
     )

@@ -143,16 +143,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_status(args: argparse.Namespace) -> int:
-    from ..services.status import answer_status
-
-    db = cli.open_db(args)
-    with db.read() as session:
-        answer = answer_status(session, " ".join(args.code))
-    print(answer.text)  # the reply to send back, also for a mistyped or unknown code
-    return 0 if answer.found else 2
-
-
 def add_commands(sub: Any) -> None:
     from . import REPORT_KINDS, REPORT_LABELS
 
@@ -227,15 +217,6 @@ def add_commands(sub: Any) -> None:
     )
     user_option(rp, "wajib untuk " + " dan ".join(sorted(PERSONAL_DATA_REPORTS)))
     rp.set_defaults(func=cmd_report)
-
-    st = sub.add_parser("status", help="jawaban status permohonan yang aman dikirim ke pemohon")
-    st.add_argument(
-        "code",
-        nargs="+",
-        metavar="KODE",
-        help="kode pelacakan, 'STATUS KODE' atau tautan hasil pindai QR",
-    )
-    st.set_defaults(func=cmd_status)
 
 
 if add_commands not in cli.EXTENSIONS:

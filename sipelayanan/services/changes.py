@@ -33,8 +33,10 @@ __all__ = [
 
 #: Audit actions that record a reading or a document produced, never a change of state.
 QUIET_ACTIONS = frozenset({"data.view", "db.backup"})
-#: Prefixes of such actions (``report.receipt``, ``report.rekap``, …).
-QUIET_PREFIXES = ("report.",)
+#: Prefixes of such actions (``report.receipt``, ``report.rekap``, …); a WhatsApp notice marked
+#: sent or resent changes no request, queue or count a window shows (the outbox lists and the
+#: status-bar count read themselves on their own timer).
+QUIET_PREFIXES = ("report.", "notice.")
 #: Beyond this many new entries the check stops reading them and says "everything".
 MAX_ENTRIES = 500
 

@@ -68,6 +68,18 @@ def test_a_move_names_its_request_and_a_print_names_nothing(
     later, quiet = _since(db, head)
     assert later == head + 2 and not quiet and quiet == NOTHING
 
+    # a view of personal data and a WhatsApp notice marked sent change no window either
+    from sipelayanan.services import outbox
+    from sipelayanan.services.access import view_case
+
+    with db.write() as s:
+        view_case(s, actors["kasi"], code, channel="cli")
+        marked = outbox.mark_sent_for_case(s, actors["online"], code, "berkas_diterima")
+        assert marked, "the intake queued a 'berkas diterima' notice to mark"
+    after_views, quiet = _since(db, later)
+    assert after_views > later and quiet == NOTHING
+    later = after_views
+
     # a login concerns the user list only
     with db.write() as s:
         authenticate(s, "kasi", "rahasia123")

@@ -66,11 +66,21 @@ def test_help_lists_every_command_without_the_database(tmp_path: Path) -> None:
 def test_status_loads_no_qt_and_no_document_or_backup_tooling(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'kantor.sqlite3'}"
     Database(url).upgrade()
-    rc, modules, _ = modules_after(["--db", url, "status", "ABCD-EFGH5"], tmp_path)
-    assert rc == 2  # a code that is not there: refused with one line, after the lookup ran
-    assert "sqlalchemy" in modules  # it did open the database
+    rc, modules, _ = modules_after(["--db", url, "status", "ABCD-EFGH3"], tmp_path)
+    assert rc == 2  # a well-formed code that is not there: answered, after the lookup ran
+    assert "sipelayanan.services.status_sqlite" in modules  # it did read the database...
+    # ...with the standard library's driver: no SQLAlchemy, ORM, holidays or phone tables
+    for heavy in ("sqlalchemy", "sipelayanan.models", "holidays", "phonenumbers", "argon2"):
+        assert heavy not in modules, heavy
     assert not modules & set(HEAVY_FOR_EVERY_COMMAND), modules & set(HEAVY_FOR_EVERY_COMMAND)
     assert "sipelayanan.backup" not in modules and "sipelayanan.ops_cli" not in modules
+
+
+def test_status_elsewhere_takes_the_normal_read_path(tmp_path: Path) -> None:
+    """No file there: the normal path answers, with its clear message about the database."""
+    url = f"sqlite:///{tmp_path / 'tidak-ada' / 'kantor.sqlite3'}"
+    rc, modules, _ = modules_after(["--db", url, "status", "ABCD-EFGH3"], tmp_path)
+    assert rc == 2 and "sqlalchemy" in modules
 
 
 @pytest.mark.parametrize(
@@ -78,7 +88,7 @@ def test_status_loads_no_qt_and_no_document_or_backup_tooling(tmp_path: Path) ->
     [
         (["--version"], []),
         ([], []),  # the desktop app
-        (["--db", "sqlite:///x", "status", "K"], ["sipelayanan.reports.cli"]),
+        (["--db", "sqlite:///x", "status", "K"], ["sipelayanan.status_cli"]),
         (["--db=sqlite:///x", "backup", "-o", "f"], ["sipelayanan.ops_cli"]),
         (["case", "show", "K"], []),
         (["db", "upgrade"], ["sipelayanan.ops_cli"]),  # ops_cli adds "db grant" / "db check"
