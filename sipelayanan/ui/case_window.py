@@ -64,7 +64,13 @@ from .widgets.common import (
     role_label,
     sla_state,
 )
-from .widgets.documents import ReceiptSaver, compose_message, receipt_menu, show_message
+from .widgets.documents import (
+    ReceiptSaver,
+    compose_message,
+    receipt_menu,
+    show_message,
+    track_sent,
+)
 from .widgets.step_bar import CURRENT, DONE, StepBar, StepItem
 
 
@@ -1126,9 +1132,15 @@ class CaseWindow(QWidget):
     def compose_whatsapp(self) -> None:
         if self.view is None:
             return
+        key, code = self.message_key(), self.view.code
+
+        def shown(message: Any) -> None:
+            self.message_dialog = show_message(self, message)
+            track_sent(self.ctx, self.message_dialog, code, key)
+
         self.ctx.ops.run(
-            compose_message(self.message_key(), self.view.code),
-            on_done=lambda m: setattr(self, "message_dialog", show_message(self, m)),
+            compose_message(key, code),
+            on_done=shown,
             on_error=lambda e: self.message.error(str(e)),
             parent=self,
         )

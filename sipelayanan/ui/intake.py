@@ -43,7 +43,13 @@ from ..sop import SERVICE_ORDER, Requirement, ServiceDef, services
 from .context import UiContext
 from .widgets.berkas import AskFiles, BerkasEntry, BerkasStrip, ask_berkas_files
 from .widgets.common import MessageBar
-from .widgets.documents import ReceiptSaver, compose_message, receipt_menu, show_message
+from .widgets.documents import (
+    ReceiptSaver,
+    compose_message,
+    receipt_menu,
+    show_message,
+    track_sent,
+)
 from .widgets.validated import ValidatedField, nik_field, no_kk_field, wa_field
 
 default_ask_files: AskFiles = ask_berkas_files
@@ -711,20 +717,7 @@ class IntakePage(QWidget):
         )
 
     def _track_sent(self, code: str, kind: str) -> None:
-        """Opened in WhatsApp from here: the outbox records the notice as sent by hand, so
-        "Kirim semua yang siap" does not offer it again."""
-        from ..services import outbox
-
-        actor = self.ctx.actor
-
-        def sent(_link: str) -> None:
-            self.ctx.ops.run(
-                lambda s: outbox.mark_sent_for_case(s, actor, code, kind),
-                write=True,
-                on_error=lambda e: None,
-            )
-
-        self.message_dialog.opened.connect(sent)
+        track_sent(self.ctx, self.message_dialog, code, kind)
 
     def _open_last(self) -> None:
         if self.last_result is not None:

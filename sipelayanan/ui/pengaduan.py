@@ -62,7 +62,7 @@ from .context import UiContext
 from .whatsapp import WhatsAppDialog, local_number, show_whatsapp_message
 from .widgets.berkas import AskFiles, BerkasEntry, BerkasStrip, ask_berkas_files
 from .widgets.common import MessageBar, fmt_dt, fmt_minutes
-from .widgets.documents import compose_message
+from .widgets.documents import compose_message, track_sent
 from .widgets.step_bar import StepBar, StepItem
 from .widgets.validated import ValidatedField, nik_field, wa_field
 
@@ -1138,14 +1138,15 @@ class ComplaintDetail(QWidget):
             return
         self.ctx.ops.run(
             compose_message(key, code),
-            on_done=self._show_message,
+            on_done=lambda message: self._show_message(message, code, key),
             on_error=lambda e: self.message.error(str(e)) if isValid(self) else None,
         )
 
-    def _show_message(self, message: Any) -> None:
+    def _show_message(self, message: Any, code: str, key: str) -> None:
         if not isValid(self):
             return
         dialog = show_whatsapp_message(self, message, title=tr("Balasan WhatsApp pengaduan"))
+        track_sent(self.ctx, dialog, code, key)
         self.last_message_dialog = dialog
         self.message_composed.emit(dialog)
 

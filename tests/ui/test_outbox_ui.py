@@ -294,3 +294,32 @@ def test_opening_whatsapp_from_intake_records_the_notice_sent(
     dialog._opener = lambda _url: True  # the browser is the outside world
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: _notices(db)[0].state == State.MANUAL_SENT, timeout=WAIT)
+
+
+def test_opening_whatsapp_from_the_request_window_records_the_notice_sent(
+    qtbot: QtBot, ctx_for: Callable[..., UiContext], db: Database, actors: dict[str, Any]
+) -> None:
+    """Not only intake: a notice opened in WhatsApp from a request's own window is recorded as
+    sent by hand, so "Kirim semua yang siap" does not offer it a second time."""
+    from sipelayanan.services import cases as svc
+    from sipelayanan.ui.case_window import CaseWindow
+
+    code = new_case(db, actors)
+    with db.write() as s:
+        svc.return_to_pemohon(s, actors["online"], code, missing=["formulir_f102"])
+    waiting = [n for n in _notices(db) if n.kind == "berkas_kurang"]
+    assert [n.state for n in waiting] == [State.MANUAL]
+    window = CaseWindow(ctx_for("online"), code)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.view is not None, timeout=WAIT)
+    qtbot.mouseClick(window.wa_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(window, "message_dialog", None) is not None, timeout=WAIT)
+    dialog = window.message_dialog
+    dialog._opener = lambda _url: True  # the browser is the outside world
+    qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: [n.state for n in _notices(db) if n.kind == "berkas_kurang"]
+        == [State.MANUAL_SENT],
+        timeout=WAIT,
+    )

@@ -89,6 +89,25 @@ def show_message(parent: QWidget | None, message: Any, title: str | None = None)
     return show_whatsapp_message(parent, message, title=title)
 
 
+def track_sent(ctx: Any, dialog: Any, code: str, key: str) -> None:
+    """A notice opened in WhatsApp from an action's own message window is sent by hand: the
+    outbox records it, so "Kirim semua yang siap" does not offer it again (any window)."""
+    from ...services import outbox
+
+    if key not in outbox.KIND_LABELS:
+        return  # a message that is no SOP notice (a correction, a free reply)
+    actor = ctx.actor
+
+    def sent(_link: str) -> None:
+        ctx.ops.run(
+            lambda s: outbox.mark_sent_for_case(s, actor, code, key),
+            write=True,
+            on_error=lambda e: None,
+        )
+
+    dialog.opened.connect(sent)
+
+
 def default_ask_path(parent: QWidget | None, suggested: str, fmt: str) -> str | None:
     filters = {"pdf": tr("Dokumen PDF (*.pdf)"), "png": tr("Gambar PNG (*.png)")}
     path, _filter = QFileDialog.getSaveFileName(
