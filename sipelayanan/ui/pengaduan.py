@@ -612,6 +612,10 @@ class RegisterForm(QWidget):
             self,
         )
         self.present.setObjectName("berkas_present")
+        self.setuju_wa = QCheckBox(
+            tr("Pelapor setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor"), self
+        )
+        self.setuju_wa.setObjectName("setuju_wa")
         self.compose = QCheckBox(
             tr("Susun balasan WhatsApp (kode pelacakan) setelah mendaftar"), self
         )
@@ -624,6 +628,7 @@ class RegisterForm(QWidget):
         form = QFormLayout()
         form.addRow(tr("&Nama pelapor *"), nama_row)
         form.addRow(tr("&WhatsApp *"), self.wa)
+        form.addRow("", self.setuju_wa)
         form.addRow(tr("NI&K (opsional)"), self.nik)
         form.addRow(tr("K&ecamatan"), self.kecamatan)
         form.addRow(tr("&Uraian masalah *"), self.uraian)
@@ -739,6 +744,7 @@ class RegisterForm(QWidget):
             present=[self.requirement.key] if self.requirement and self.present.isChecked() else [],
             uraian=self.uraian.toPlainText(),
             berkas=self.files(),
+            setuju_wa=self.setuju_wa.isChecked(),
         )
         actor = self.ctx.actor
         self._busy = True
@@ -792,6 +798,7 @@ class RegisterForm(QWidget):
         self._files.clear()
         self.berkas.clear_entries()
         self.present.setChecked(False)
+        self.setuju_wa.setChecked(False)  # asked of each pelapor
         self.nama_reason.setText("")
 
 

@@ -90,6 +90,7 @@ def test_register_then_solve_simply(kit: UiKit, qtbot, tmp_path) -> None:
     qtbot.keyClicks(form.uraian, "Nama ibu di KK salah eja setelah pindah datang.")
     qtbot.mouseClick(form.add_button, Qt.MouseButton.LeftButton)
     assert len(form.files()) == 1 and form.present.isChecked()
+    form.setuju_wa.setChecked(True)  # the pelapor agrees to automatic WhatsApp notices
     qtbot.keyClick(form.nama, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
     # registered: the complaint opens at step 1 and the WhatsApp reply carries its code
@@ -101,6 +102,18 @@ def test_register_then_solve_simply(kit: UiKit, qtbot, tmp_path) -> None:
     page.detail.last_message_dialog.close()
     page.detail.last_message_dialog = None
     assert form.nama.text() == "" and form.files() == []  # the form is ready for the next one
+    assert not form.setuju_wa.isChecked()  # asked again of the next pelapor
+    from sqlalchemy import select
+
+    from sipelayanan.models import Case, NoticeConsent
+
+    with kit.db.read() as s:
+        consents = s.execute(
+            select(NoticeConsent.consent)
+            .join(Case, Case.id == NoticeConsent.case_id)
+            .where(Case.code == code)
+        ).all()
+    assert [c for (c,) in consents] == [True]
     stored = _view(kit, code)
     assert stored.service == "PENGADUAN" and stored.uraian.startswith("Nama ibu")
     assert [a.filename for a in stored.attachments] == ["kk-salah.png"]
