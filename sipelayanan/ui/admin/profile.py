@@ -134,6 +134,9 @@ class ProfileTab(QWidget):
             parent=self,
         )
         self.status_url.setObjectName("profile_status_url")
+        # One place sets it: Admin > Situs status (its public address); shown here read-only.
+        self.status_url.setEnabled(False)
+        self.status_url.setToolTip(tr("Diatur di Admin ▸ Situs status (alamat publik halaman)."))
         self.max_mb = QSpinBox(self)
         self.max_mb.setObjectName("profile_max_mb")
         self.max_mb.setRange(1, 50)
@@ -179,7 +182,7 @@ class ProfileTab(QWidget):
         form.addRow(tr("Logo"), logo_row)
         form.addRow(tr("Nama &Kepala Dinas"), self.kadis)
         form.addRow(tr("NIP Kepala &Dinas"), self.kadis_nip)
-        form.addRow(tr("Halaman &status (opsional)"), self.status_url)
+        form.addRow(tr("Halaman status (diatur di Situs status)"), self.status_url)
         form.addRow(tr("Batas &ukuran berkas"), self.max_mb)
         inner = QWidget(self)
         iv = QVBoxLayout(inner)
