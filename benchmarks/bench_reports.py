@@ -37,6 +37,7 @@ from sipelayanan.models import (
     RegisterCounter,
     RegisterEntry,
 )
+from sipelayanan.services import step_stats
 from sipelayanan.services.cases import snapshot_for
 from sipelayanan.services.office import work_calendar
 from sipelayanan.sop import services
@@ -193,6 +194,7 @@ def populate(db: Database, rows: int, year: int, seed: int = 7) -> None:
             insert(RegisterCounter),
             [{"service": s, "year": year, "last_number": n} for s, n in counters.items()],
         )
+        step_stats.rebuild(session.connection())  # the kinerja's per-day figures
 
 
 def pages(pdf: bytes) -> int | str:

@@ -15,6 +15,7 @@ from .cases import (
 from .office import Closure, OfficeSetting
 from .outbox import Notice, NoticeConsent
 from .register import RegisterCounter, RegisterEntry
+from .stats import FinishDayStat, StepDayStat
 from .users import User, UserRole
 
 __all__ = [
@@ -30,12 +31,14 @@ __all__ = [
     "ChecklistItem",
     "Closure",
     "Delivery",
+    "FinishDayStat",
     "Notice",
     "NoticeConsent",
     "OfficeSetting",
     "RegisterCounter",
     "RegisterEntry",
     "SopSnapshot",
+    "StepDayStat",
     "User",
     "UserId",
     "UserRole",

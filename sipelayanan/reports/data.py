@@ -8,13 +8,14 @@ WIB days, ``date_from`` and ``date_to`` both included.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, or_, select, text
+from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -31,6 +32,7 @@ from ..models import (
     SopSnapshot,
     User,
 )
+from ..services import step_stats
 from ..services.cases import Action, _definition_from_json
 from ..services.context import resolve_now
 from ..services.register import format_number
@@ -472,37 +474,6 @@ def _median_of(n: int, at: _Ranks) -> float:
     return (at[i - 1] + at[i]) / 2
 
 
-def _ranked(
-    values: Select[*tuple[Any, ...]],
-    partition: Sequence[str],
-    value: str = "m",
-    *extra: Callable[[Any, Sequence[Any]], Any],
-) -> Select[Any]:
-    """Rows of ``values`` (a select with the columns ``partition`` and ``value``) at the ranks
-    the median and the 90th percentile read, per partition, with the partition's size ``n``
-    and its rank ``i`` (0-based, by value). The engine sorts and counts; Python receives at
-    most four rows per partition, whatever the period (ties pick the same values whichever
-    way they are ordered). Both integer divisions here are the engine's integer division,
-    equal to ``int()`` of the float position Python computes (see :func:`_percentile_ranks`).
-    """
-    sub = values.subquery()
-    part = [sub.c[name] for name in partition]
-    ranked = select(
-        *part,
-        sub.c[value].label("m"),
-        (func.row_number().over(partition_by=part, order_by=sub.c[value]) - 1).label("i"),
-        func.count().over(partition_by=part).label("n"),
-        *(fn(sub, part) for fn in extra),
-    ).subquery()
-    i, n = ranked.c.i, ranked.c.n
-    p90 = ((n - 1) * 90) // 100
-    return select(ranked).where(or_(i == (n - 1) // 2, i == n // 2, i == p90, i == p90 + 1))
-
-
-def _on_time_count(sub: Any, part: Sequence[Any]) -> Any:
-    return func.sum(sub.c.ok).over(partition_by=part).label("ok_n")
-
-
 @dataclass
 class ServicePerformance:
     service: str
@@ -545,33 +516,22 @@ class KinerjaData:
 VISIT_ACTIONS = tuple(a for a in STAFF_ACTIONS if a != Action.BATAL)
 
 
-def _standard_expr(snaps: dict[int, ServiceDef], codes: Sequence[str]) -> ColumnElement[Any]:
-    """The mutu baku of each visit's step under the SOP version its request ran under, as one
-    SQL expression; a step its own version lacks falls back to today's minutes (else 0)."""
-    current = services()
-    fallback = case(
-        {
-            code: case(
-                {s.no: s.minutes for s in current[code].steps}, value=CaseStep.step_no, else_=0
-            )
-            for code in codes
-            if code in current
-        },
-        value=Case.service,
-        else_=0,
-    )
-    if not snaps:
-        return fallback
-    return case(
-        {
-            snap_id: case(
-                {s.no: s.minutes for s in sdef.steps}, value=CaseStep.step_no, else_=fallback
-            )
-            for snap_id, sdef in snaps.items()
-        },
-        value=Case.sop_snapshot_id,
-        else_=fallback,
-    )
+def _standard_of(
+    snaps: dict[int, ServiceDef],
+    current: Mapping[str, ServiceDef],
+    svc: str,
+    snap_id: int,
+    step_no: int,
+) -> int:
+    """The mutu baku of a step under the SOP version its request ran under; a step its own
+    version lacks falls back to today's minutes (else 0)."""
+    for sdef in (snaps.get(snap_id), current.get(svc)):
+        if sdef is not None:
+            try:
+                return sdef.step(step_no).minutes
+            except KeyError:
+                pass
+    return 0
 
 
 #: Per (service, SOP snapshot, step): visits completed, all visits, completed over the standard.
@@ -580,101 +540,45 @@ _StepGroups = list[tuple[str, int, int, int, int, int]]
 _StepRanks = dict[tuple[str, int], "_Ranks"]
 
 
-def _tune_for_a_scan(session: Session) -> None:
-    """PostgreSQL, for the rest of this transaction: no JIT (compiling the standards' CASE
-    for a year's visits took longer than running it), and sorts of a year's rows in memory
-    rather than in temporary files (``work_mem`` is per sort, on the server)."""
-    session.execute(text("SET LOCAL jit = off"))
-    session.execute(text("SET LOCAL work_mem = '32MB'"))
-
-
-def _step_figures_ranked(
-    session: Session, visit_filter: Sequence[ColumnElement[bool]], standard: ColumnElement[Any]
+def _step_figures(
+    session: Session,
+    period: Period,
+    codes: Sequence[str],
+    snaps: dict[int, ServiceDef],
+    current: Mapping[str, ServiceDef],
 ) -> tuple[_StepGroups, _StepRanks]:
-    """PostgreSQL: counts by one GROUP BY, the ranks by one window query; a few hundred rows
-    come back, whatever the period."""
-    is_done = CaseStep.action.in_(DONE_ACTIONS)
-    groups = [
-        (str(r[0]), int(r[1]), int(r[2]), int(r[3] or 0), int(r[4]), int(r[5] or 0))
-        for r in session.execute(
-            select(
-                Case.service,
-                Case.sop_snapshot_id,
-                CaseStep.step_no,
-                func.sum(case((is_done, 1), else_=0)),
-                func.count(),
-                func.sum(case((and_(is_done, CaseStep.working_minutes > standard), 1), else_=0)),
-            )
-            .join(Case, Case.id == CaseStep.case_id)
-            .where(*visit_filter)
-            .group_by(Case.service, Case.sop_snapshot_id, CaseStep.step_no)
-            .order_by(Case.service, Case.sop_snapshot_id, CaseStep.step_no)
-        )
-    ]
-    step_values = (
-        select(
-            Case.service.label("svc"),
-            CaseStep.step_no.label("step"),
-            CaseStep.working_minutes.label("m"),
-        )
-        .join(Case, Case.id == CaseStep.case_id)
-        .where(*visit_filter, is_done)
-    )
-    at_rank: dict[tuple[str, int], dict[int, float]] = defaultdict(dict)
-    for row in session.execute(_ranked(step_values, ["svc", "step"])).mappings():
-        at_rank[(row["svc"], int(row["step"]))][int(row["i"])] = float(row["m"])
-    return groups, dict(at_rank)
-
-
-def _step_figures_streamed(
-    session: Session, visit_filter: Sequence[ColumnElement[bool]], standard: ColumnElement[Any]
-) -> tuple[_StepGroups, _StepRanks]:
-    """SQLite: one pass over the period's visits in chunks, with no sort in the engine (SQLite
-    sorts ~900,000 rows several times slower than Python sorts their values). Each completed
-    visit keeps only its minutes, as a C double in an ``array`` per step (8 bytes a visit,
-    ~7 MB for a year at a million requests); counts accumulate per group. The engine decides
-    done and over-standard per row."""
-    is_done = CaseStep.action.in_(DONE_ACTIONS)
-    stmt = (
-        select(
-            Case.service,
-            Case.sop_snapshot_id,
-            CaseStep.step_no,
-            case((is_done, 1), else_=0),
-            case((and_(is_done, CaseStep.working_minutes > standard), 1), else_=0),
-            CaseStep.working_minutes,
-        )
-        .join(Case, Case.id == CaseStep.case_id)
-        .where(*visit_filter)
-    )
+    """From the per-day figures (``step_day_stats``, a few hundred rows a month): the counts
+    per group, and per step the completed visits' minutes, sorted (a year at a million requests
+    is ~900,000 C doubles, 7 MB, sorted in C). Over-standard visits are counted per SOP version
+    on its sorted values; the figures are those of every visit, exactly as before."""
     counts: dict[tuple[str, int, int], list[int]] = {}
-    values: dict[tuple[str, int], array[float]] = {}
-    # Plain tuples from the driver's cursor, a chunk at a time: every column is one SQLite
-    # returns natively (text, integers, a double), so no result processing is skipped.
-    result = session.connection().execute(stmt)
-    cursor = result.cursor
-    assert cursor is not None
-    while part := cursor.fetchmany(20_000):
-        for svc, snap_id, step_no, done, over, minutes in part:
-            key = (svc, snap_id, step_no)
-            tally = counts.get(key)
-            if tally is None:
-                tally = counts[key] = [0, 0, 0]
-                values.setdefault((svc, step_no), array("d"))
-            tally[1] += 1
-            if done:
-                tally[0] += 1
-                tally[2] += over
-                values[(svc, step_no)].append(minutes)
-    result.close()
-    groups = [
-        (str(k[0]), int(k[1]), int(k[2]), c[0], c[1], c[2]) for k, c in sorted(counts.items())
-    ]
+    values: dict[tuple[str, int, int], array[float]] = {}
+    for svc, snap_id, step_no, visits, done, blob in step_stats.stats_rows(
+        session, period.date_from, period.date_to, codes
+    ):
+        key = (svc, snap_id, step_no)
+        tally = counts.get(key)
+        if tally is None:
+            tally = counts[key] = [0, 0]
+            values[key] = array("d")
+        tally[0] += visits
+        tally[1] += done
+        step_stats.unpack_into(values[key], blob)
+    groups: _StepGroups = []
+    pooled: dict[tuple[str, int], array[float]] = {}
+    for key in sorted(counts):
+        svc, snap_id, step_no = key
+        visits, done = counts[key]
+        ordered = sorted(values.pop(key))
+        standard = _standard_of(snaps, current, svc, snap_id, step_no)
+        over = len(ordered) - bisect_right(ordered, standard)
+        groups.append((svc, snap_id, step_no, done, visits, over))
+        pooled.setdefault((svc, step_no), array("d")).extend(ordered)
     at_rank: _StepRanks = {}
-    for step_key in list(values):
-        minutes_of = values.pop(step_key)  # each step's values are freed once its ranks are read
+    for step_key in list(pooled):
+        minutes_of = pooled.pop(step_key)  # sorted runs, merged by the sort
         if minutes_of:
-            at_rank[(str(step_key[0]), int(step_key[1]))] = _at_figure_ranks(sorted(minutes_of))
+            at_rank[step_key] = _at_figure_ranks(sorted(minutes_of))
     return groups, at_rank
 
 
@@ -693,16 +597,14 @@ def kinerja_data(
     baku of the SOP version each request ran under. ``worst`` lists the steps most often over
     their standard among those completed at least ``min_visits`` times.
 
-    The engine counts, sums and ranks; Python receives a few rows per service and step, never
-    the period's visits (a year at a million requests is ~900,000 of them). The figures are
-    those of :func:`statistics.median` and :func:`percentile` over every value: both read at
-    most two ranks of the sorted values, and only those ranks are fetched.
+    Read from the per-day figures kept beside the history (``step_day_stats`` and
+    ``finish_day_stats``, see ``services/step_stats.py``): a year is a few thousand small rows
+    whatever the office's size, never the period's visits (~900,000 at a million requests),
+    whose minutes arrive packed as C doubles and are sorted in C. The figures are those of
+    :func:`statistics.median` and :func:`percentile` over every value.
     """
     codes = (service,) if service else tuple(services())
     current = services()
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        _tune_for_a_scan(session)
     snaps = {
         int(r[0]): _definition_from_json(r[1])
         for r in session.execute(
@@ -711,49 +613,26 @@ def kinerja_data(
     }
 
     # per service: the finished requests, each with its staff working minutes
-    staff_minutes = func.sum(
-        case((CaseStep.action.in_(STAFF_ACTIONS), CaseStep.working_minutes), else_=0.0)
-    )
-    per_case = (
-        select(
-            Case.service.label("svc"),
-            case((Case.finished_at <= Case.due_at, 1), else_=0).label("ok"),
-            func.coalesce(staff_minutes, 0.0).label("m"),
-        )
-        .join(CaseStep, CaseStep.case_id == Case.id)
-        .where(
-            Case.service.in_(codes),
-            Case.status == CaseStatus.SELESAI,
-            _in(Case.finished_at, period),
-        )
-        .group_by(Case.id, Case.service, Case.finished_at, Case.due_at)
-    )
     per_service: dict[str, ServicePerformance] = {
         code: ServicePerformance(code, standard_minutes=current[code].total_minutes)
         for code in codes
     }
-    picked: dict[str, dict[int, float]] = defaultdict(dict)
-    for row in session.execute(_ranked(per_case, ["svc"], "m", _on_time_count)).mappings():
-        done = per_service[row["svc"]]
-        done.selesai = int(row["n"])
-        done.tepat_waktu = int(row["ok_n"] or 0)
-        picked[row["svc"]][int(row["i"])] = float(row["m"])
-    for svc, at in picked.items():
-        n = per_service[svc].selesai
-        per_service[svc].median_minutes = _median_of(n, at)
-        per_service[svc].p90_minutes = _percentile_of(n, at, 90)
+    finished: dict[str, array[float]] = {}
+    for svc, n, on_time, blob in step_stats.finish_rows(
+        session, period.date_from, period.date_to, codes
+    ):
+        done = per_service[svc]
+        done.selesai += n
+        done.tepat_waktu += on_time
+        step_stats.unpack_into(finished.setdefault(svc, array("d")), blob)
+    for svc, minutes in finished.items():
+        if minutes:
+            ordered = sorted(minutes)
+            per_service[svc].median_minutes = _median_of(len(ordered), ordered)
+            per_service[svc].p90_minutes = _percentile_of(len(ordered), ordered, 90)
 
     # per step: visits completed or sent back in the period, by SOP version
-    visit_filter = (
-        Case.service.in_(codes),
-        CaseStep.action.in_(VISIT_ACTIONS),
-        _in(CaseStep.ended_at, period),
-    )
-    standard = _standard_expr(snaps, codes)
-    if postgres:
-        groups, at_rank = _step_figures_ranked(session, visit_filter, standard)
-    else:
-        groups, at_rank = _step_figures_streamed(session, visit_filter, standard)
+    groups, at_rank = _step_figures(session, period, codes, snaps, current)
 
     steps: dict[tuple[str, int], StepPerformance] = {}
     for code in codes:

@@ -43,7 +43,7 @@ from ..models import (
     User,
 )
 from ..sop import ROLES, ServiceDef, Step, services
-from . import audit, outbox, register
+from . import audit, outbox, register, step_stats
 from .berkas import BerkasFile, check, human_size
 from .context import Actor, resolve_now
 from .dialect import upsert_insert
@@ -278,6 +278,7 @@ def _history(
     started_at: datetime | None = None,
 ) -> None:
     start = started_at or case.step_started_at
+    minutes = round(cal.working_minutes(start, now), 2) if now > start else 0.0
     session.add(
         CaseStep(
             case_id=case.id,
@@ -287,9 +288,18 @@ def _history(
             user_id=user.id,
             started_at=start,
             ended_at=now,
-            working_minutes=round(cal.working_minutes(start, now), 2) if now > start else 0.0,
+            working_minutes=minutes,
             note=note,
         )
+    )
+    step_stats.record_visit(
+        session,
+        service=case.service,
+        sop_snapshot_id=case.sop_snapshot_id,
+        step_no=case.current_step,
+        action=action,
+        ended_at=now,
+        minutes=minutes,
     )
 
 
@@ -303,6 +313,7 @@ def _finish(case: Case, now: datetime) -> None:
     case.status = CaseStatus.SELESAI
     case.current_role = None
     case.finished_at = now
+    step_stats.record_finish(case, now)
 
 
 #: One request holds at most this many berkas, of at most this many times the per-file limit

@@ -38,6 +38,7 @@ from sipelayanan.reports.data import (
     percentile,
     rekap_data,
 )
+from sipelayanan.services import step_stats
 from sipelayanan.services.cases import Action, snapshot_for
 from sipelayanan.sop import ServiceDef, services
 
@@ -177,6 +178,8 @@ def build_office(db: Database, actors: dict[str, Any], n: int = 2400, seed: int 
             for visit in history
         ]
         s.execute(insert(CaseStep), rows)
+        # history written directly, as the benchmark generator does: the per-day figures too
+        step_stats.rebuild(s.connection())
     return office
 
 
