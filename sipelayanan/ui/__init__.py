@@ -7,6 +7,7 @@ and phonenumbers imported after Qt cost about 0.15 s of every start for nothing.
 """
 
 import holidays.countries  # noqa: F401  (every country: loaded by the first holiday lookup)
+import phonenumbers  # noqa: F401  (identity imports it on first use; the desktop needs it soon)
 
 from .. import calendar, db, identity, models, sop  # noqa: F401
 from ..services import changes, office, queries, users  # noqa: F401
