@@ -30,6 +30,7 @@ import re
 import stat
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -624,7 +625,7 @@ class PortableSource(Source):
         self.where = f"file {path.name}"
         try:
             self.zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as exc:
             raise BackupError(
                 f"File {path.name} bukan cadangan SiPelayanan yang utuh (ZIP rusak atau "
                 "terpotong; manifest tidak terbaca)."
@@ -656,7 +657,7 @@ class PortableSource(Source):
         try:
             with self.zf.open(info) as f:
                 raw = f.read(MAX_MANIFEST_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
             raise BackupError(
                 f"File {path.name} bukan cadangan SiPelayanan yang utuh (manifest tidak terbaca)."
             ) from exc
@@ -715,7 +716,7 @@ class PortableSource(Source):
                             "dipulihkan."
                         ) from None
                     yield digest.rows, row
-        except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, OSError, ValueError) as exc:
             raise BackupError(
                 f"Tabel {table.name} dalam {self.where} rusak atau terpotong; tidak ada yang "
                 "dipulihkan."

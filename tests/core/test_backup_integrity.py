@@ -368,6 +368,34 @@ def test_malformed_portable_backups_are_refused_before_writing(
     assert _no_tables(url)
 
 
+def test_flipped_bytes_inside_a_compressed_member_are_refused_wherever_they_land(
+    db: Database, actors: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A flipped byte in a deflated member can break the deflate stream itself (``zlib.error``,
+    which is neither OSError nor ValueError): refused like any damage, never "tak terduga"."""
+    _fill(db, actors)
+    good = tmp_path / "cadangan.zip"
+    backup(db, good, fmt=FORMAT_PORTABLE)
+    with zipfile.ZipFile(good) as zf:
+        biggest = max(zf.infolist(), key=lambda i: i.compress_size)
+        assert biggest.compress_type == zipfile.ZIP_DEFLATED
+    raw = good.read_bytes()
+    at = biggest.header_offset  # the local header's own name and extra lengths (bytes 26-29)
+    name_len, extra_len = struct.unpack("<HH", raw[at + 26 : at + 30])
+    start = at + 30 + name_len + extra_len
+    for i, where in enumerate(range(start + 8, start + biggest.compress_size - 8, 37)):
+        flipped = bytearray(raw)
+        flipped[where] ^= 0xFF
+        bad = tmp_path / "terbalik.zip"
+        bad.write_bytes(bytes(flipped))
+        url = f"sqlite:///{tmp_path / f'pulih-{i}.sqlite3'}"
+        rc, out = _restore_cli(url, bad, capsys)
+        assert rc == 2 and "tak terduga" not in out and "Traceback" not in out, (where, out)
+        assert _no_tables(url), where
+        if i >= 40:
+            break
+
+
 # --------------------------------------------------------------------------- hostile ZIPs
 
 
