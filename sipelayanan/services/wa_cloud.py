@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
+from ..keyring_store import SERVICE, load_secret, store_secret
 from .context import Actor
 from .office import get_setting, set_setting
 
@@ -37,7 +38,7 @@ SETTING_KEY = "whatsapp_api"
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v21.0"
 LANGUAGE = "id"
-KEYRING_SERVICE = "SiPelayanan"
+KEYRING_SERVICE = SERVICE  # kept for callers and tests
 TOKEN_ENV = "SIPELAYANAN_WA_TOKEN"
 TIMEOUT = 20.0  # seconds for one request
 
@@ -179,31 +180,12 @@ def load_token(phone_number_id: str) -> str | None:
         return env
     if not phone_number_id:
         return None
-    try:
-        import keyring
-        from keyring.errors import KeyringError
-    except ImportError:  # pragma: no cover - a broken installation
-        return None
-    try:
-        return keyring.get_password(KEYRING_SERVICE, _account(phone_number_id))
-    except KeyringError as exc:
-        log.warning("keyring unavailable: %s", type(exc).__name__)
-        return None
+    return load_secret(_account(phone_number_id))
 
 
 def store_token(phone_number_id: str, token: str) -> bool:
     """Keep the token in this PC's keyring; False when the PC has no usable keyring."""
-    try:
-        import keyring
-        from keyring.errors import KeyringError
-    except ImportError:  # pragma: no cover
-        return False
-    try:
-        keyring.set_password(KEYRING_SERVICE, _account(phone_number_id), token)
-    except KeyringError as exc:
-        log.warning("keyring unavailable: %s", type(exc).__name__)
-        return False
-    return True
+    return store_secret(_account(phone_number_id), token)
 
 
 # --------------------------------------------------------------------------- one request

@@ -291,7 +291,9 @@ def _load_cache(path: Path, salt: str, iterations: int) -> dict[str, Any]:
     return data
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file beside it and one rename (0644: these
+    are files for the public web server)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -309,7 +311,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    _atomic_write(path, data)
+    atomic_write(path, data)
     return True
 
 
@@ -385,7 +387,7 @@ def build_site(
         path = records_dir / f"{name}.json"
         digest = hashlib.sha256(data).hexdigest()
         if digests.get(code) != digest or not path.exists():
-            _atomic_write(path, data)
+            atomic_write(path, data)
             digests[code] = digest
             result.written += 1
             result.changed.append(f"{RECORDS}/{name}.json")
@@ -412,7 +414,7 @@ def build_site(
     }
     _write_if_changed(folder / "config.json", encode(config))
     result.changed.append("config.json")
-    _atomic_write(cpath, json.dumps(cache, sort_keys=True).encode())
+    atomic_write(cpath, json.dumps(cache, sort_keys=True).encode())
     result.bytes = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     result.seconds = time.perf_counter() - started
     return result

@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import SipelayananError
-from .build import ASSETS, RECORDS
+from ..keyring_store import SERVICE, load_secret, store_secret
+from .build import ASSETS, RECORDS, atomic_write
 
 log = logging.getLogger("sipelayanan.statussite.publish")
 
-KEYRING_SERVICE = "SiPelayanan"
+KEYRING_SERVICE = SERVICE  # kept for callers and tests
 TIMEOUT_S = 30.0
 
 Progress = Callable[[int, int], None]
@@ -124,15 +125,7 @@ class FolderTarget:
     def put(self, rel: str, data: bytes) -> None:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, data)
 
     def delete(self, rel: str) -> None:
         (self.root / rel).unlink(missing_ok=True)
@@ -316,30 +309,11 @@ def _account(spec: TargetSpec) -> str:
 
 
 def store_password(spec: TargetSpec, password: str) -> bool:
-    try:
-        import keyring
-        from keyring.errors import KeyringError
-    except ImportError:  # pragma: no cover
-        return False
-    try:
-        keyring.set_password(KEYRING_SERVICE, _account(spec), password)
-    except KeyringError as exc:
-        log.warning("keyring unavailable: %s", type(exc).__name__)
-        return False
-    return True
+    return store_secret(_account(spec), password)
 
 
 def load_password(spec: TargetSpec) -> str | None:
-    try:
-        import keyring
-        from keyring.errors import KeyringError
-    except ImportError:  # pragma: no cover
-        return None
-    try:
-        return keyring.get_password(KEYRING_SERVICE, _account(spec))
-    except KeyringError as exc:
-        log.warning("keyring unavailable: %s", type(exc).__name__)
-        return None
+    return load_secret(_account(spec))
 
 
 # --------------------------------------------------------------------------- publish
