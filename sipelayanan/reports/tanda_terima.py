@@ -214,7 +214,7 @@ def build(session: Session, code: str, *, now: datetime | None = None) -> Receip
         service=case.service,
         service_name=sdef.name,
         sop_number=sdef.sop_number,
-        is_complaint=sdef.document_kind is None and case.service == "PENGADUAN",
+        is_complaint=sdef.is_complaint,
         status=case.status,
         received_at=case.received_at,
         due_at=None if case.status == CaseStatus.MENUNGGU_PEMOHON else case.due_at,

@@ -544,7 +544,7 @@ def advance(
         detail["penyerahan"] = "pos" if resi else "diambil"
     _history(session, case, user, Action.SELESAI, at, cal, note=note)
     if step.no == sdef.last_step:
-        if case.service == "PENGADUAN":
+        if sdef.is_complaint:
             case.closed_path = "eskalasi"
         _finish(case, at)
     else:

@@ -216,7 +216,7 @@ def notices_for(
     if action == "advance" and not finished and entered_step in hand_over:
         kinds.append("dokumen_selesai")  # the document waits at the hand-over step
     if finished and action in ("advance", "close"):
-        if sdef.document_kind is None:
+        if sdef.is_complaint:
             kinds.append("pengaduan_dijawab")
         elif not hand_over and not resi:
             kinds.append("dokumen_selesai")

@@ -44,7 +44,7 @@ def step_in_words(sdef: ServiceDef, step_no: int) -> str:
     if step_no == 1:
         what = (
             "pengaduan diterima dan sedang dicatat petugas"
-            if sdef.document_kind is None  # a complaint
+            if sdef.is_complaint
             else "berkas diterima dan sedang diperiksa kelengkapannya"
         )
     else:
@@ -123,7 +123,7 @@ def unknown(code: str) -> StatusAnswer:
 def compose(facts: StatusFacts, at: datetime) -> StatusAnswer:
     """The answer for a request found, as of ``at``."""
     sdef = facts.sdef
-    complaint = sdef.document_kind is None  # a complaint produces no document
+    complaint = sdef.is_complaint
     noun = "pengaduan" if complaint else "permohonan"
     lines = [
         f"Status {noun} {_shown(facts.code)}",

@@ -184,6 +184,12 @@ class ServiceDef:
         raise KeyError(f"SOP {self.code} tidak memiliki langkah {no} (langkah 1-{self.last_step})")
 
     @property
+    def is_complaint(self) -> bool:
+        """A service whose SOP produces no document (``document_kind`` unset): a complaint —
+        its pelapor is answered, not handed a document."""
+        return self.document_kind is None
+
+    @property
     def total_minutes(self) -> int:
         return sum(s.minutes for s in self.steps)
 

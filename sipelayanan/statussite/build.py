@@ -219,7 +219,7 @@ def public_record(row: Any, sdef: Any) -> dict[str, Any]:
     from ..reports import text as fmt
     from ..services.status import public_missing_items, step_in_words
 
-    complaint = sdef.document_kind is None
+    complaint = sdef.is_complaint
     record: dict[str, Any] = {
         "v": FORMAT_VERSION,
         "jenis": "pengaduan" if complaint else "permohonan",
