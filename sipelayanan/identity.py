@@ -28,11 +28,13 @@ __all__ = [
     "NikInfo",
     "Region",
     "ValidationError",
+    "clean_line",
     "extract_tracking_code",
     "format_tracking_code",
     "kecamatan_name",
     "kecamatan_way_kanan",
     "mask_nik",
+    "name_key",
     "new_tracking_code",
     "normalize_nik",
     "normalize_no_kk",
@@ -40,6 +42,7 @@ __all__ = [
     "normalize_wa",
     "parse_nik",
     "region",
+    "show_code",
     "wa_digits",
 ]
 
@@ -319,7 +322,6 @@ def mask_nik(nik: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-
 def normalize_wa(value: str) -> str:
     """An Indonesian mobile number in E.164 form (``"+628117961500"``).
 
@@ -464,6 +466,11 @@ def normalize_tracking_code(value: str) -> str:
             f"{_BAD_CODE}: periksa kembali setiap karakternya (contoh {_EXAMPLE_SHOWN}).", "kode"
         )
     return code
+
+
+def show_code(code: str) -> str:
+    """A stored tracking code as printed: ``"ABCD-EFGH5"`` (no validation: it is stored)."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == 9 else code
 
 
 def format_tracking_code(code: str) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..identity import show_code as show_code  # re-exported for the report modules
 from ..models import AuditEntry, AuditHead, User
 from ..services.context import Actor, resolve_now
 from ..services.office import OfficeProfile, get_profile, get_setting
@@ -109,11 +110,6 @@ def split_office_name(name: str) -> list[str]:
         key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))),
     )
     return [" ".join(words[:best]), " ".join(words[best:])]
-
-
-def show_code(code: str) -> str:
-    """A stored tracking code as printed: ``"ABCD-EFGH5"``."""
-    return f"{code[:4]}-{code[4:]}" if len(code) == 9 else code
 
 
 def sdef_of(code: str) -> ServiceDef:

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..case_status import CaseStatus
-from ..identity import ValidationError, extract_tracking_code, normalize_tracking_code
+from ..identity import (
+    ValidationError,
+    extract_tracking_code,
+    normalize_tracking_code,
+    show_code,
+)
 from ..reports import text as fmt
 from ..sop import ServiceDef
 
@@ -25,10 +30,6 @@ _KEYWORD = re.compile(r"^\s*(?:#|/)?\s*(?:cek\s+)?status\b[\s:=#-]*", re.IGNOREC
 _PHONE_IN_TEXT = re.compile(r"\s*\((?:0|\+62)[0-9 \-]{7,}\)")
 
 _HOW = f"Kirim STATUS diikuti kode pelacakan yang tertulis pada tanda terima, contoh: {EXAMPLE}."
-
-
-def _shown(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}"
 
 
 def _first_sentence(activity: str) -> str:
@@ -114,7 +115,7 @@ def parse_code(text: str) -> tuple[str | None, StatusAnswer | None]:
 
 def unknown(code: str) -> StatusAnswer:
     return StatusAnswer(
-        f"Kode {_shown(code)} tidak terdaftar. Periksa kembali kode pada tanda terima; "
+        f"Kode {show_code(code)} tidak terdaftar. Periksa kembali kode pada tanda terima; "
         "bila sudah benar, balas pesan ini agar petugas memeriksanya.",
         found=False,
     )
@@ -126,7 +127,7 @@ def compose(facts: StatusFacts, at: datetime) -> StatusAnswer:
     complaint = sdef.is_complaint
     noun = "pengaduan" if complaint else "permohonan"
     lines = [
-        f"Status {noun} {_shown(facts.code)}",
+        f"Status {noun} {show_code(facts.code)}",
         f"Layanan: {sdef.name}",
         f"Diterima: {fmt.waktu(facts.received_at)}",
     ]
