@@ -16,6 +16,7 @@ from ..models import Closure, OfficeSetting
 from ..sop import services
 from . import audit
 from .context import Actor, resolve_now
+from .office_defaults import DEFAULT_OFFICE_NAME
 from .reading import select_rows
 
 DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -23,7 +24,7 @@ DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 @dataclass
 class OfficeProfile:
-    name: str = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Way Kanan"
+    name: str = DEFAULT_OFFICE_NAME
     parent: str = "Pemerintah Kabupaten Way Kanan"
     address: str = "Jl. Jend. Sudirman, Blambangan Umpu, Way Kanan, Lampung"
     kepala_dinas: str = ""

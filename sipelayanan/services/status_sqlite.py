@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..sop import ServiceDef
+from .office_defaults import DEFAULT_OFFICE_NAME
 from .status_text import StatusAnswer, StatusFacts, compose, parse_code, unknown
 
 _CASE = (
@@ -24,8 +25,6 @@ _CASE = (
 )
 _DELIVERY = "SELECT method, delivered_at FROM deliveries WHERE case_id = ?"
 _PROFILE = "SELECT value FROM office_settings WHERE key = 'profile'"
-#: The office name when the profile was never saved (services.office.OfficeProfile's default).
-DEFAULT_OFFICE = "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Way Kanan"
 
 
 def sqlite_file_of(url: str) -> Path | None:
@@ -79,6 +78,6 @@ def answer_from_file(path: Path, text: str, now: datetime | None = None) -> Stat
         missing_items=row[7],
         delivery_method=None if delivery is None else delivery[0],
         delivered_at=None if delivery is None else _when(delivery[1]),
-        office_name=office or DEFAULT_OFFICE,
+        office_name=office or DEFAULT_OFFICE_NAME,  # the profile was never saved
     )
     return compose(facts, at)

@@ -28,6 +28,11 @@ def _office(tmp_path: Path) -> tuple[Database, Path]:
 
 def test_every_request_of_a_demo_office_answers_the_same(tmp_path: Path) -> None:
     db, path = _office(tmp_path)
+    at0 = NOW + timedelta(hours=1)
+    with db.read() as s:  # before any profile is saved: both use the same default name
+        first = s.execute(select(Case.code).limit(5)).scalars().all()
+        for code in first:
+            assert answer_from_file(path, code, now=at0) == answer_status(s, code, now=at0)
     with db.write() as s:  # a renamed office: its name is read, not assumed
         profile = get_profile(s)
         profile.name = "Disdukcapil Uji"
