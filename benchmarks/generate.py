@@ -42,7 +42,7 @@ from sqlalchemy import func, select, text
 
 from sipelayanan.calendar import WIB, WorkCalendar, national_holidays
 from sipelayanan.db import Database, sqlite_path
-from sipelayanan.demo import DEMO_PASSWORD, DEMO_USERS
+from sipelayanan.demo import DEMO_PASSWORD, DEMO_USER_FOR_ROLE, DEMO_USERS
 from sipelayanan.identity import kecamatan_way_kanan, new_tracking_code
 from sipelayanan.models import AuditHead, Case, User
 from sipelayanan.services import audit, step_stats
@@ -634,10 +634,7 @@ def _ensure_users(db: Database, at: datetime) -> tuple[dict[str, int], dict[int,
     with db.read() as session:
         rows = session.execute(select(User.username, User.id)).all()
     ids = {name: int(uid) for name, uid in rows}
-    by_role: dict[str, int] = {}
-    for username, _full, roles in DEMO_USERS:
-        for role in roles:
-            by_role.setdefault(role, ids[username])
+    by_role = {role: ids[username] for role, username in DEMO_USER_FOR_ROLE.items()}
     return by_role, {uid: name for name, uid in ids.items()}
 
 

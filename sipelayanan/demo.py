@@ -36,6 +36,12 @@ DEMO_USERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("tim", "Yusuf Hidayat", ("tim_aduan",)),
 ]
 
+#: The demo user who acts for each role (the first one listed with it).
+DEMO_USER_FOR_ROLE: dict[str, str] = {}
+for _username, _full, _roles in DEMO_USERS:
+    for _role in _roles:
+        DEMO_USER_FOR_ROLE.setdefault(_role, _username)
+
 _FIRST = [
     "Ahmad",
     "Siti",
@@ -197,10 +203,7 @@ def load_demo(
         )
     rng = random.Random(seed)
     actors, created = ensure_demo_users(db, actor)
-    by_role: dict[str, Actor] = {}
-    for username, _full, roles in DEMO_USERS:
-        for role in roles:
-            by_role.setdefault(role, actors[username])
+    by_role = {role: actors[username] for role, username in DEMO_USER_FOR_ROLE.items()}
     with db.read() as session:
         cal = work_calendar(session)
     end = (now or datetime.now(UTC)).astimezone(WIB)

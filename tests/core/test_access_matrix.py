@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from sipelayanan.db import PRIVILEGE_MESSAGE, Database
-from sipelayanan.demo import DEMO_USERS
+from sipelayanan.demo import DEMO_USER_FOR_ROLE, DEMO_USERS
 from sipelayanan.errors import DatabaseUnavailable, DomainError, PermissionDenied
 from sipelayanan.models import CaseStatus
 from sipelayanan.services import cases as svc
@@ -21,7 +21,7 @@ from sipelayanan.services.users import create_user, update_user
 from sipelayanan.sop import ROLES, Step, services
 
 NIK = "1808015708900003"
-ROLE_USER = {roles[0]: name for name, _full, roles in DEMO_USERS}
+ROLE_USER = DEMO_USER_FOR_ROLE
 ACTIONS = ("advance", "return_to_step", "return_to_pemohon", "close_simple", "resubmit", "cancel")
 
 

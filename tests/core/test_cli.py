@@ -13,20 +13,10 @@ from typing import Any
 import pytest
 
 from sipelayanan.cli import main
-from sipelayanan.demo import DEMO_PASSWORD
+from sipelayanan.demo import DEMO_PASSWORD, DEMO_USER_FOR_ROLE
 from sipelayanan.sop import services
 
-ROLE_USER = {
-    "operator_online": "online",
-    "operator": "operator",
-    "kasi": "kasi",
-    "kabid": "kabid",
-    "kadis": "kadis",
-    "petugas_penyerahan": "penyerahan",
-    "petugas_aduan": "aduan",
-    "pejabat_aduan": "pejabat",
-    "tim_aduan": "tim",
-}
+ROLE_USER = DEMO_USER_FOR_ROLE  # who acts for each role
 NIK = "1808011203850001"
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sipelayanan.db import Database
+from sipelayanan.demo import DEMO_USER_FOR_ROLE
 from sipelayanan.errors import ConflictError, DomainError, InputError, PermissionDenied
 from sipelayanan.models import AuditEntry, CaseStatus, CaseStep, RegisterEntry
 from sipelayanan.services import cases as svc
@@ -19,17 +20,7 @@ from sipelayanan.sop import services
 # A Tuesday morning in WIB (no holiday), as UTC.
 T0 = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # 08:00 WIB
 
-ROLE_USER = {
-    "operator_online": "online",
-    "operator": "operator",
-    "kasi": "kasi",
-    "kabid": "kabid",
-    "kadis": "kadis",
-    "petugas_penyerahan": "penyerahan",
-    "petugas_aduan": "aduan",
-    "pejabat_aduan": "pejabat",
-    "tim_aduan": "tim",
-}
+ROLE_USER = DEMO_USER_FOR_ROLE  # who acts for each role
 NIK = "1808015708900003"  # woman born 17-08-1990, Blambangan Umpu
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from sipelayanan.db import Database
+from sipelayanan.demo import DEMO_USER_FOR_ROLE
 from sipelayanan.models import Case, Notice, NoticeConsent
 from sipelayanan.services import cases as svc
 from sipelayanan.services import outbox, wa_cloud
@@ -21,17 +22,7 @@ from tests import proc_worker
 from tests.fake_cloud_api import FakeCloudApi
 
 T0 = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # Tuesday 08:00 WIB
-ROLE_USER = {
-    "operator_online": "online",
-    "operator": "operator",
-    "kasi": "kasi",
-    "kabid": "kabid",
-    "kadis": "kadis",
-    "petugas_penyerahan": "penyerahan",
-    "petugas_aduan": "aduan",
-    "pejabat_aduan": "pejabat",
-    "tim_aduan": "tim",
-}
+ROLE_USER = DEMO_USER_FOR_ROLE  # who acts for each role
 PHONE_ID = "109876543210"
 TEMPLATES = {
     "berkas_diterima": "sip_berkas_diterima",

@@ -17,6 +17,7 @@ from sqlalchemy import and_, distinct, func, or_, select
 
 from sipelayanan.calendar import WIB
 from sipelayanan.db import Database
+from sipelayanan.demo import DEMO_USER_FOR_ROLE
 from sipelayanan.models import Case, CaseStatus, CaseStep, RegisterEntry
 from sipelayanan.reports.data import (
     Period,
@@ -31,17 +32,7 @@ from sipelayanan.services.office import work_calendar
 from sipelayanan.services.register import format_number
 from sipelayanan.sop import services
 
-ROLE_USER = {
-    "operator_online": "online",
-    "operator": "operator",
-    "kasi": "kasi",
-    "kabid": "kabid",
-    "kadis": "kadis",
-    "petugas_penyerahan": "penyerahan",
-    "petugas_aduan": "aduan",
-    "pejabat_aduan": "pejabat",
-    "tim_aduan": "tim",
-}
+ROLE_USER = DEMO_USER_FOR_ROLE  # who acts for each role
 NIK = "1808015708900003"
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 

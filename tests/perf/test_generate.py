@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, text
 from benchmarks.generate import WorkAxis, generate
 from sipelayanan.calendar import WIB, WorkCalendar
 from sipelayanan.db import Database
+from sipelayanan.demo import DEMO_USER_FOR_ROLE
 from sipelayanan.identity import normalize_nik, normalize_tracking_code, normalize_wa
 from sipelayanan.models import (
     Case,
@@ -32,16 +33,7 @@ from sipelayanan.services.queries import case_view, inbox, search
 from sipelayanan.sop import services
 
 END = datetime(2026, 11, 18, 3, 30, tzinfo=UTC)  # Wednesday 10:30 WIB: requests still open
-ROLE_USER = {
-    "operator_online": "online",
-    "operator": "operator",
-    "kasi": "kasi",
-    "kabid": "kabid",
-    "kadis": "kadis",
-    "petugas_penyerahan": "penyerahan",
-    "petugas_aduan": "aduan",
-    "pejabat_aduan": "pejabat",
-}
+ROLE_USER = DEMO_USER_FOR_ROLE  # who acts for each role
 
 
 def test_work_axis_agrees_with_the_office_calendar() -> None:

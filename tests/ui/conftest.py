@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from sipelayanan.db import Database
+from sipelayanan.demo import DEMO_USER_FOR_ROLE
 from sipelayanan.services import cases as svc
 from sipelayanan.services.users import UserInfo, get_user
 from sipelayanan.sop import services
@@ -23,17 +24,7 @@ from sipelayanan.ui.context import UiContext
 from sipelayanan.ui.ops import Ops
 from sipelayanan.ui.settings import Settings
 
-ROLE_USER = {
-    "operator_online": "online",
-    "operator": "operator",
-    "kasi": "kasi",
-    "kabid": "kabid",
-    "kadis": "kadis",
-    "petugas_penyerahan": "penyerahan",
-    "petugas_aduan": "aduan",
-    "pejabat_aduan": "pejabat",
-    "tim_aduan": "tim",
-}
+ROLE_USER = DEMO_USER_FOR_ROLE  # who acts for each role
 NIK = "1808015708900003"  # woman born 17-08-1990, Kec. Blambangan Umpu
 NO_KK = "1808011203150004"
 WA = "0812-3456-7890"
