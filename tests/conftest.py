@@ -98,3 +98,14 @@ def actors(db: Database) -> dict[str, Any]:
     with db.read() as session:
         rows = session.execute(select(User.id, User.username)).all()
     return {name: Actor(uid, name) for uid, name in rows}
+
+
+@pytest.fixture
+def empty_pg(pg_server: Any) -> Iterator[str]:
+    """An empty PostgreSQL database of its own (restores must go into an empty one)."""
+    if pg_server is None:
+        pytest.skip("PostgreSQL not installed here")
+    name = f"kosong_{uuid.uuid4().hex[:10]}"
+    pg_server.psql(f"CREATE DATABASE {name}")
+    yield pg_server.url(name)
+    pg_server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -8,9 +8,7 @@ import contextlib
 import io
 import os
 import sqlite3
-import uuid
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -160,16 +158,6 @@ def _same(source: dict[str, Any], restored: dict[str, Any], extra_audit: int = 1
             ]
         else:
             assert got.rows == table.rows, name
-
-
-@pytest.fixture
-def empty_pg(pg_server: Any) -> Iterator[str]:
-    if pg_server is None:
-        pytest.skip("PostgreSQL not installed here")
-    name = f"kosong_{uuid.uuid4().hex[:10]}"
-    pg_server.psql(f"CREATE DATABASE {name}")
-    yield pg_server.url(name)
-    pg_server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _target(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Database:

@@ -17,7 +17,6 @@ import tracemalloc
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,16 +41,6 @@ from .test_backup import _fill, _same
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def empty_pg(pg_server: Any) -> Iterator[str]:
-    if pg_server is None:
-        pytest.skip("PostgreSQL not installed here")
-    name = f"kosong_{uuid.uuid4().hex[:10]}"
-    pg_server.psql(f"CREATE DATABASE {name}")
-    yield pg_server.url(name)
-    pg_server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _restore_cli(url: str, path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
