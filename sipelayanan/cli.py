@@ -85,11 +85,12 @@ def read_password(prompt: str = "Kata sandi: ", *, confirm: bool = False) -> str
 
 
 def open_db(args: argparse.Namespace, *, migrate: bool = True) -> Any:
+    from .data_folder import ENV_DB
     from .db import Database
 
     # A mistyped --db must not silently create a folder and an empty office; the default
     # location (or the installer's choice) and 'db upgrade' create what they need.
-    explicit = args.db or os.environ.get("SIPELAYANAN_DB")
+    explicit = args.db or os.environ.get(ENV_DB)
     creates = not explicit or getattr(args, "func", None) is cmd_db_upgrade
     db = Database(explicit or None, create_folder=creates)
     if migrate:

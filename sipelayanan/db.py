@@ -28,11 +28,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from .data_folder import ENV_DB as ENV_DB  # where the environment names the database
 from .errors import ConflictError, DatabaseUnavailable, InputError, SipelayananError
 
 log = logging.getLogger("sipelayanan.db")
-
-ENV_DB = "SIPELAYANAN_DB"
 
 #: Seconds SQLite waits for another writer, and PostgreSQL for a row lock, before giving up.
 LOCK_WAIT_SECONDS = 30
