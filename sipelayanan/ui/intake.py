@@ -310,9 +310,10 @@ class IntakePage(QWidget):
         self.no_kk.setObjectName("no_kk")
         self.wa = wa_field(parent=form_box)
         self.wa.setObjectName("wa")
-        self.setuju_wa = QCheckBox(
-            tr("Pemohon setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor"),
-            form_box,
+        # short: the form column must not widen the window at 1366 px and 125 %
+        self.setuju_wa = QCheckBox(tr("Setuju diberi kabar otomatis lewat WhatsApp"), form_box)
+        self.setuju_wa.setToolTip(
+            tr("Pemohon setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor.")
         )
         self.setuju_wa.setObjectName("setuju_wa")
         self.kecamatan = QComboBox(form_box)

@@ -612,8 +612,10 @@ class RegisterForm(QWidget):
             self,
         )
         self.present.setObjectName("berkas_present")
-        self.setuju_wa = QCheckBox(
-            tr("Pelapor setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor"), self
+        # short: the form must fit 1366 px at 125 % beside the complaint list
+        self.setuju_wa = QCheckBox(tr("Setuju diberi kabar otomatis lewat WhatsApp"), self)
+        self.setuju_wa.setToolTip(
+            tr("Pelapor setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor.")
         )
         self.setuju_wa.setObjectName("setuju_wa")
         self.compose = QCheckBox(
