@@ -31,9 +31,9 @@ log = logging.getLogger("sipelayanan.migrate")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 #: The newest migration shipped with this version (a test keeps it equal to Alembic's head).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0008"
 #: Every revision this version ships, oldest first (a test keeps it equal to Alembic's scripts).
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 #: office_settings key holding which app version last changed the schema.
 APP_VERSION_KEY = "schema.app_version"
 

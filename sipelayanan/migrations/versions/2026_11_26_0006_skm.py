@@ -1,0 +1,24 @@
+"""Survei Kepuasan Masyarakat answers and CSV column mappings (issue 16)
+
+Revision ID: 0006
+Revises: 0005
+Reviewed: placeholder reserved for this change; no schema change yet.
+Create Date: 2026-11-26 07:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

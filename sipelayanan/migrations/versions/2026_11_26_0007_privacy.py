@@ -1,0 +1,24 @@
+"""Personal-data protection: retention and purge records (issue 17)
+
+Revision ID: 0007
+Revises: 0006
+Reviewed: placeholder reserved for this change; no schema change yet.
+Create Date: 2026-11-26 07:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,24 @@
+"""Workflow details: collection after the notify step, queue numbers (issue 12)
+
+Revision ID: 0008
+Revises: 0007
+Reviewed: placeholder reserved for this change; no schema change yet.
+Create Date: 2026-11-26 07:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
