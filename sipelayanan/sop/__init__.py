@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sipelayanan.sop.definitions import (
+    HAND_OVER_METHODS,
     MOVE_KINDS,
     RECORD_KINDS,
     ROLES,
@@ -17,6 +18,7 @@ from sipelayanan.sop.definitions import (
 from sipelayanan.sop.loader import SERVICE_ORDER, load_service_file, load_services, services
 
 __all__ = [
+    "HAND_OVER_METHODS",
     "MOVE_KINDS",
     "RECORD_KINDS",
     "ROLES",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 __all__ = [
+    "HAND_OVER_METHODS",
     "MOVE_KINDS",
     "RECORD_KINDS",
     "ROLES",
@@ -50,8 +51,12 @@ MoveKind = Literal["next", "return_pemohon", "back", "close"]
 MOVE_KINDS: tuple[MoveKind, ...] = ("next", "return_pemohon", "back", "close")
 
 #: What a step records: ``nomor_dokumen`` — the document number SIAK produced;
-#: ``penyerahan`` — the hand-over of the document (in person or through PT POS).
-RECORD_KINDS: tuple[str, ...] = ("nomor_dokumen", "penyerahan")
+#: ``penyerahan`` — the hand-over of the document (in person or through PT POS);
+#: ``solusi`` — the solution of a complaint (may be written on several steps).
+RECORD_KINDS: tuple[str, ...] = ("nomor_dokumen", "penyerahan", "solusi")
+
+#: How a document reaches the resident by default: collected at the office or PT POS.
+HAND_OVER_METHODS: tuple[str, ...] = ("diambil", "pos")
 
 
 class SopError(Exception):
@@ -99,6 +104,16 @@ class Step:
     records: tuple[str, ...] = ()
     decision: bool = False
     with_roles: tuple[str, ...] = ()
+    #: The SOP's notify step ("Pemberitahuan melalui WhatsApp ... sudah selesai"): it finishes
+    #: when the resident is told the document is ready; the hand-over it records is written
+    #: afterwards (who collected, or the PT POS resi), from the "Siap diambil" list.
+    notifies: bool = False
+
+    @property
+    def records_hand_over_now(self) -> bool:
+        """The hand-over is recorded when this step finishes (e.g. a shipment through PT POS),
+        not afterwards."""
+        return "penyerahan" in self.records and not self.notifies
 
     def allows(self, kind: str) -> bool:
         """Whether this step has a move of ``kind`` (``next``, ``return_pemohon``, ...)."""
@@ -122,6 +137,7 @@ class Step:
             "records": list(self.records),
             "decision": self.decision,
             "with_roles": list(self.with_roles),
+            "notifies": self.notifies,
         }
 
 
@@ -176,6 +192,8 @@ class ServiceDef:
     requirements: tuple[Requirement, ...]
     conditions: tuple[Condition, ...]
     steps: tuple[Step, ...]
+    #: How the document usually reaches the resident: ``diambil`` or ``pos`` (PT POS).
+    hand_over_default: str = "diambil"
 
     def step(self, no: int) -> Step:
         for s in self.steps:
@@ -188,6 +206,17 @@ class ServiceDef:
         """A service whose SOP produces no document (``document_kind`` unset): a complaint —
         its pelapor is answered, not handed a document."""
         return self.document_kind is None
+
+    @property
+    def hand_over_step(self) -> Step | None:
+        """The step that records the hand-over (``records = ["penyerahan"]``), if any."""
+        return next((s for s in self.steps if "penyerahan" in s.records), None)
+
+    @property
+    def collected_after(self) -> bool:
+        """The hand-over is recorded after the request finished (its notify step)."""
+        step = self.hand_over_step
+        return step is not None and step.notifies
 
     @property
     def total_minutes(self) -> int:
@@ -241,6 +270,7 @@ class ServiceDef:
             "requirements": [r.to_dict() for r in self.requirements],
             "conditions": [c.to_dict() for c in self.conditions],
             "steps": [s.to_dict() for s in self.steps],
+            "hand_over_default": self.hand_over_default,
         }
 
     def fingerprint(self) -> str:
@@ -300,9 +330,11 @@ class ServiceDef:
                         records=tuple(_s(x) for x in _list(s["records"])),
                         decision=_b(s["decision"]),
                         with_roles=tuple(_s(x) for x in _list(s["with_roles"])),
+                        notifies=_b(s.get("notifies", False)),
                     )
                     for s in _list(d["steps"])
                 ),
+                hand_over_default=_s(d.get("hand_over_default", "diambil")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise SopError(f"Data SOP tersimpan tidak valid: {exc!r}") from exc

@@ -19,6 +19,7 @@ from typing import Any, Final, cast
 
 from sipelayanan.resources import resource_path
 from sipelayanan.sop.definitions import (
+    HAND_OVER_METHODS,
     MOVE_KINDS,
     RECORD_KINDS,
     ROLES,
@@ -56,9 +57,9 @@ _TOP_REQUIRED = (
     "register_name",
     "steps",
 )
-_TOP_OPTIONAL = ("document_kind", "requirements", "conditions")
+_TOP_OPTIONAL = ("document_kind", "requirements", "conditions", "hand_over_default")
 _STEP_REQUIRED = ("no", "activity", "actor_label", "role", "minutes", "needs", "output", "moves")
-_STEP_OPTIONAL = ("assigns_register", "records", "decision", "with_roles")
+_STEP_OPTIONAL = ("assigns_register", "records", "decision", "with_roles", "notifies")
 _REQ_REQUIRED = ("key", "label", "source")
 _REQ_OPTIONAL = ("required", "condition", "alternative_group", "count")
 _COND_REQUIRED = ("key", "label")
@@ -371,8 +372,15 @@ def _read_steps(top: _Item, loc: _Locator) -> tuple[tuple[Step, ...], list[_Item
                 records=records,
                 decision=item.flag("decision"),
                 with_roles=with_roles,
+                notifies=item.flag("notifies"),
             )
         )
+        if steps[-1].notifies and "penyerahan" not in records:
+            raise item.error(
+                "langkah pemberitahuan (notifies) harus mencatat penyerahan "
+                '(records = ["penyerahan"]): pengambilan/resi dicatat sesudahnya',
+                "notifies",
+            )
         items.append(item)
     if not steps:
         raise top.error("SOP harus punya sedikitnya satu langkah [[steps]]", "steps")
@@ -416,7 +424,7 @@ def _check_flow(steps: tuple[Step, ...], items: list[_Item]) -> None:
                 "atau 'close'",
                 "moves",
             )
-    for kind in RECORD_KINDS:
+    for kind in ("nomor_dokumen", "penyerahan"):  # a solusi may be written on several steps
         at = [(s, i) for s, i in zip(steps, items, strict=True) if kind in s.records]
         if len(at) > 1:
             raise at[1][1].error(
@@ -448,6 +456,13 @@ def load_service_file(path: Path) -> ServiceDef:
     requirements = _read_requirements(top, loc, conditions)
     steps, step_items = _read_steps(top, loc)
     _check_flow(steps, step_items)
+    hand_over = top.opt_text("hand_over_default") or "diambil"
+    if hand_over not in HAND_OVER_METHODS:
+        raise top.error(
+            f"hand_over_default tidak dikenal '{hand_over}' "
+            f"(yang dikenal: {', '.join(HAND_OVER_METHODS)})",
+            "hand_over_default",
+        )
     return ServiceDef(
         code=code,
         version=top.text("version", nonempty=True),
@@ -463,6 +478,7 @@ def load_service_file(path: Path) -> ServiceDef:
         requirements=requirements,
         conditions=conditions,
         steps=steps,
+        hand_over_default=hand_over,
     )
 
 
