@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -48,6 +48,8 @@ from .widgets.common import (
     SLA_FOREGROUND,
     SLA_LABELS,
     SLA_LATE,
+    SLA_NEAR,
+    SLA_ON_TIME,
     MessageBar,
     fill_viewport,
     fmt_minutes,
@@ -57,6 +59,32 @@ from .widgets.common import (
 )
 
 PAGE_SIZE = 100
+
+#: "Di langkah ini" beyond the step's mutu baku: amber, a colour no due state uses
+STEP_OVER_COLOUR = QColor("#b45309")
+
+
+def legend_html() -> str:
+    """The colour legend under the inbox filters: one meaning per coloured column."""
+
+    def chip(state: str) -> str:
+        bg, fg = SLA_BACKGROUND[state].name(), SLA_FOREGROUND[state].name()
+        return (
+            f"<span style='background:{bg}; color:{fg}; font-weight:600;'>"
+            f"&nbsp;{tr(SLA_LABELS[state])}&nbsp;</span>"
+        )
+
+    return tr(
+        "<b>Jatuh tempo / Status</b> (batas 1 hari kerja permohonan): {tepat} {dekat} "
+        "{telat} &nbsp;·&nbsp; <b>Di langkah ini</b>: "
+        "<span style='color:{oranye}; font-weight:600;'>jingga</span> = melebihi mutu "
+        "baku langkahnya",
+        tepat=chip(SLA_ON_TIME),
+        dekat=chip(SLA_NEAR),
+        telat=chip(SLA_LATE),
+        oranye=STEP_OVER_COLOUR.name(),
+    )
+
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -204,6 +232,11 @@ class InboxModel(QAbstractTableModel):
     def sla(self, row: InboxRow) -> str:
         return self._sla.get(row.id, "")
 
+    def over_step_standard(self, row: InboxRow) -> bool:
+        """Whether the request has been at its step longer than the step's mutu baku."""
+        _a, minutes, _r = step_info(row.service, row.current_step)
+        return bool(minutes) and self._elapsed.get(row.id, 0.0) > minutes
+
     def elapsed(self, row: InboxRow) -> float:
         return self._elapsed.get(row.id, 0.0)
 
@@ -244,17 +277,20 @@ class InboxModel(QAbstractTableModel):
                     self._text(r, c) for c in range(len(self.COLUMNS))
                 )
             return texts[col] if 0 <= col < len(texts) else ""
+        # one colour meaning per column: "Jatuh tempo" and "Status" are coloured by the
+        # request's due time (green/yellow/red); "Di langkah ini" only by its step's mutu
+        # baku (amber when exceeded); the other columns are not coloured (see LEGEND_HTML)
         if role == Qt.ItemDataRole.BackgroundRole:
-            colour = SLA_BACKGROUND.get(state)
-            return QBrush(colour) if colour is not None else None
+            if col in (self.COL_DUE, self.COL_STATUS):
+                colour = SLA_BACKGROUND.get(state)
+                return QBrush(colour) if colour is not None else None
+            return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if col == self.COL_STATUS:
+            if col in (self.COL_DUE, self.COL_STATUS):
                 colour = SLA_FOREGROUND.get(state)
                 return QBrush(colour) if colour is not None else None
-            if col == self.COL_STEP_TIME:
-                _a, minutes, _r = step_info(r.service, r.current_step)
-                if minutes and self._elapsed.get(r.id, 0.0) > minutes:
-                    return QBrush(SLA_FOREGROUND[SLA_LATE])
+            if col == self.COL_STEP_TIME and self.over_step_standard(r):
+                return QBrush(STEP_OVER_COLOUR)
             return None
         if role == Qt.ItemDataRole.FontRole and col in (1, self.COL_STATUS):
             font = self._fonts.get(col)
@@ -316,8 +352,13 @@ class InboxTable(QTableView):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             index = self.currentIndex()
+            model = self.model()
             if index.isValid():
                 self.activated_row.emit(index.row())
+                return
+            if model is not None and model.rowCount() > 0:  # nothing chosen yet: the first
+                self.selectRow(0)
+                self.activated_row.emit(0)
                 return
         super().keyPressEvent(event)
 
@@ -394,9 +435,26 @@ class InboxPage(QWidget):
         self.table.activated_row.connect(self.open_row)
         self.table.setAccessibleName(tr("Daftar permohonan di Kotak Masuk"))
 
-        self.empty = QLabel(tr("Tidak ada permohonan yang menunggu Anda. 🎉"), self)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("color: #5f6368; font-size: 14px; padding: 30px;")
+        self.legend = QLabel(legend_html(), self)
+        self.legend.setObjectName("inbox_legend")
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #5f6368;")
+
+        self.empty = QLabel(
+            tr(
+                "<p style='font-size:15px; font-weight:600; color:#3c4043;'>Tidak ada "
+                "permohonan yang menunggu Anda.</p><p style='color:#5f6368;'>Permohonan "
+                "baru muncul di sini dengan sendirinya.</p>"
+            ),
+            self,
+        )
+        self.empty.setObjectName("inbox_empty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet(
+            "#inbox_empty { background: #f8f9fa; border: 1px dashed #dadce0; "
+            "border-radius: 6px; padding: 28px; }"
+        )
         self.empty.hide()
         self.message = MessageBar(self)
 
@@ -405,9 +463,13 @@ class InboxPage(QWidget):
         layout.addWidget(heading)
         layout.addWidget(sub)
         layout.addLayout(self.filters)
+        layout.addWidget(self.legend)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
+        self.empty_spacer = QWidget(self)  # keeps the empty note at the top, not stretched
+        self.empty_spacer.hide()
+        layout.addWidget(self.empty_spacer, 1)
         self.setFocusProxy(self.table)
 
         self._clock = QTimer(self)
@@ -472,7 +534,11 @@ class InboxPage(QWidget):
             self._set_counts(data.counts)
         has_rows = bool(self.model.rows)
         self.table.setVisible(has_rows)
+        self.legend.setVisible(has_rows)
         self.empty.setVisible(not has_rows)
+        self.empty_spacer.setVisible(not has_rows)
+        if has_rows and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)  # Enter opens the most urgent one without a click first
         QTimer.singleShot(0, self, lambda: fill_viewport(self.table))
         if self.message.level == "error":
             self.message.clear()

@@ -13,6 +13,7 @@ import contextlib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -49,6 +50,10 @@ from .widgets.common import MessageBar, fill_viewport, role_label
 REVIEW_ROLES = ("kasi", "kabid", "kadis")
 
 
+def _ignore(_error: SipelayananError) -> None:
+    """A thumbnail that cannot be read stays out of the preview."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     code: str
@@ -74,6 +79,12 @@ def return_fn(actor: Any, row: InboxRow, to_step: int, reason: str) -> Callable[
         return row.code
 
     return run
+
+
+def codes_text(codes: list[str], limit: int = 6) -> str:
+    """Tracking codes as a clerk reads them in a confirmation: at most ``limit``, then "…"."""
+    shown = ", ".join(format_tracking_code(c) for c in codes[:limit])
+    return shown + (tr(" dan {n} lainnya", n=len(codes) - limit) if len(codes) > limit else "")
 
 
 def back_targets(row: InboxRow) -> list[int]:
@@ -137,6 +148,8 @@ class ReviewPage(QWidget):
         self._outcomes: list[Outcome] = []
         self._confirm_codes: list[str] | None = None
         self._return_rows: list[InboxRow] = []
+        self._next_code: str | None = None  # where the selection goes after a decision
+        self._next_index = 0
         self.preview_view: CaseView | None = None
 
         heading = QLabel(tr("Tinjauan"), self)
@@ -323,8 +336,13 @@ class ReviewPage(QWidget):
         sel.clear()
         rows = self.model.rows
         at = next((i for i, r in enumerate(rows) if r.code == current), None)
+        if at is None and self._next_code is not None:  # after a decision: the next row
+            at = next((i for i, r in enumerate(rows) if r.code == self._next_code), None)
+            if at is None and rows:
+                at = min(self._next_index, len(rows) - 1)
         if at is None and rows:
             at = 0
+        self._next_code = None
         if at is not None:
             sel.setCurrentIndex(self.model.index(at, 0), flags.ClearAndSelect | flags.Rows)
         for i, r in enumerate(rows):
@@ -413,16 +431,16 @@ class ReviewPage(QWidget):
         self.preview_berkas.clear_entries()
         for att in view.attachments[:12]:
             self.ctx.ops.run(
-                lambda s, i=att.id: attachment_content(s, i),
-                on_done=lambda d, a=att, g=generation: self._add_thumb(a.id, a.size, d, g),
-                on_error=lambda e: None,
+                partial(attachment_content, attachment_id=att.id),
+                on_done=partial(self._add_thumb, att.id, att.size, generation=generation),
+                on_error=_ignore,
                 parent=self,
             )
         self.no_berkas.setVisible(not view.attachments)
         self.preview_berkas.setVisible(bool(view.attachments))
 
     def _add_thumb(
-        self, att_id: int, size: int, data: tuple[str, str, bytes], generation: int
+        self, att_id: int, size: int, data: tuple[str, str, bytes], *, generation: int
     ) -> None:
         if generation != self._preview_generation:
             return
@@ -462,9 +480,10 @@ class ReviewPage(QWidget):
             self._confirm_codes = codes
             self.message.warning(
                 tr(
-                    "Setujui {n} permohonan sekaligus? Tekan Enter sekali lagi "
+                    "Setujui {n} permohonan sekaligus ({kode})? Tekan Enter sekali lagi "
                     "untuk memastikan, Esc untuk batal.",
                     n=len(rows),
+                    kode=codes_text(codes),
                 )
             )
             return
@@ -528,7 +547,22 @@ class ReviewPage(QWidget):
         self.return_bar.hide()
         self._run_batch(jobs, "return")
 
+    def _remember_next(self, decided: list[InboxRow]) -> None:
+        """The row the selection moves to once ``decided`` leave the list: the first one
+        after the last decided row (else the one before), never back to the top."""
+        gone = {r.code for r in decided}
+        rows = self.model.rows
+        positions = [i for i, r in enumerate(rows) if r.code in gone]
+        if not positions:
+            self._next_code, self._next_index = None, 0
+            return
+        after = [r.code for r in rows[positions[-1] + 1 :] if r.code not in gone]
+        before = [r.code for r in rows[: positions[0]] if r.code not in gone]
+        self._next_code = after[0] if after else (before[-1] if before else None)
+        self._next_index = positions[0]
+
     def _run_batch(self, jobs: list[tuple[InboxRow, Callable[[Session], str]]], kind: str) -> None:
+        self._remember_next([r for r, _fn in jobs])
         self._outcomes = []
         self._pending = {r.code: r for r, _fn in jobs}
         self._update_buttons()
@@ -537,10 +571,16 @@ class ReviewPage(QWidget):
             self.ctx.ops.run(
                 fn,
                 write=True,
-                on_done=lambda code, r=row: self._job_done(r, True, "", kind),
-                on_error=lambda e, r=row: self._job_done(r, False, str(e), kind),
+                on_done=partial(self._job_ok, row, kind),
+                on_error=partial(self._job_failed, row, kind),
                 parent=self,
             )
+
+    def _job_ok(self, row: InboxRow, kind: str, _code: str) -> None:
+        self._job_done(row, True, "", kind)
+
+    def _job_failed(self, row: InboxRow, kind: str, error: SipelayananError) -> None:
+        self._job_done(row, False, str(error), kind)
 
     def _job_done(self, row: InboxRow, ok: bool, text: str, kind: str) -> None:
         self._outcomes.append(Outcome(row.code, ok, text))
@@ -550,7 +590,17 @@ class ReviewPage(QWidget):
         good = [o for o in self._outcomes if o.ok]
         bad = [o for o in self._outcomes if not o.ok]
         verb = tr("disetujui") if kind == "approve" else tr("dikembalikan dengan koreksi")
-        summary = tr("{n} permohonan {verb}.", n=len(good), verb=verb)
+        if len(good) == 1:
+            summary = tr("{kode} {verb}.", kode=format_tracking_code(good[0].code), verb=verb)
+        elif good:
+            summary = tr(
+                "{n} permohonan {verb}: {kode}.",
+                n=len(good),
+                verb=verb,
+                kode=codes_text([o.code for o in good]),
+            )
+        else:
+            summary = tr("Tidak ada permohonan yang {verb}.", verb=verb)
         if bad:
             details = "\n".join(f"{format_tracking_code(o.code)}: {o.text}" for o in bad)
             self.message.warning(summary + " " + tr("{n} gagal:", n=len(bad)) + "\n" + details)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from sipelayanan.db import Database
+from sipelayanan.identity import format_tracking_code
 from sipelayanan.services import cases as svc
 from sipelayanan.services.berkas import BerkasFile
 from sipelayanan.services.queries import case_view
@@ -69,7 +70,9 @@ def test_batch_approval_by_keyboard(
         qtbot.keyClick(page.table, Qt.Key.Key_Return)
     outcomes = got.args[0]
     assert sorted(o.code for o in outcomes) == sorted(codes) and all(o.ok for o in outcomes)
-    assert page.message.text() == "3 permohonan disetujui."
+    head, named = page.message.text().rstrip(".").split(": ")
+    assert head == "3 permohonan disetujui"
+    assert sorted(named.split(", ")) == sorted(format_tracking_code(c) for c in codes)
     assert all(_step(db, c) == 4 for c in codes)
     qtbot.waitUntil(lambda: page.codes() == [])
     assert page.empty.isVisible()
@@ -110,7 +113,7 @@ def test_return_with_koreksi_by_keyboard(
     assert view.current_step == 3
     assert view.history[-1].action == "kembali" and view.history[-1].to_step == 3
     assert view.history[-1].note == "Nama ayah pada SPTJM berbeda dengan buku nikah"
-    assert page.message.text() == "1 permohonan dikembalikan dengan koreksi."
+    assert page.message.text() == f"{format_tracking_code(code)} dikembalikan dengan koreksi."
 
     # Esc leaves the koreksi bar without sending anything
     kasi = _page(qtbot, ctx_for("kasi"))
@@ -141,5 +144,36 @@ def test_one_conflict_does_not_undo_the_others(
     by_code = {o.code: o for o in got.args[0]}
     assert not by_code[codes[0]].ok and "diubah oleh petugas lain" in by_code[codes[0]].text
     assert by_code[codes[1]].ok
-    assert "1 permohonan disetujui. 1 gagal:" in page.message.text()
+    assert f"{format_tracking_code(codes[1])} disetujui. 1 gagal:" in page.message.text()
     assert _step(db, codes[0]) == 2 and _step(db, codes[1]) == 4
+
+
+def test_selection_stays_on_the_next_row_after_each_decision(
+    qtbot: QtBot, db: Database, actors: dict[str, Any], ctx_for: Callable[..., UiContext]
+) -> None:
+    """Enter approves the row looked at; the selection then moves to the row below it (not the
+    top, whose request nobody has looked at), and the confirmation names the code."""
+    for n in range(4):
+        advance_to(db, actors, new_case(db, actors, "SKPWNI", nama=f"Urut {n}"), 3)
+    page = _page(qtbot, ctx_for("kasi"))
+    order = page.codes()
+    assert len(order) == 4
+    page.table.setFocus()
+    page.table.selectRow(1)  # the clerk looked at the second one
+    with qtbot.waitSignal(page.batch_finished, timeout=15000):
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert page.message.text() == f"{format_tracking_code(order[1])} disetujui."
+    qtbot.waitUntil(lambda: order[1] not in page.codes())
+    assert page.current_row() is not None and page.current_row().code == order[2]
+    assert page.selected_codes() == [order[2]]
+    qtbot.waitUntil(lambda: page.preview_view is not None and page.preview_view.code == order[2])
+    assert _step(db, order[0]) == 3  # the top row was not touched
+
+    # the last row decided: the selection goes to the one before it
+    page.table.selectRow(len(page.codes()) - 1)
+    last = page.current_row()
+    assert last is not None and last.code == order[3]
+    with qtbot.waitSignal(page.batch_finished, timeout=15000):
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: order[3] not in page.codes())
+    assert page.current_row() is not None and page.current_row().code == order[2]
