@@ -100,3 +100,57 @@ def machine_db_url(path: Path | None = None) -> str | None:
     if parsed.get_backend_name() == "postgresql" and not (parsed.host and parsed.database):
         raise _problem(path, "tidak menyebut server (host) dan nama basis data PostgreSQL.")
     return url
+
+
+# --------------------------------------------------------------------------- SOP folder
+
+SOP_SECTION = "sop"
+SOP_KEY = "folder"
+
+
+def _read_parser(path: Path) -> configparser.ConfigParser | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise _problem(path, "berupa folder, bukan file.") from None
+    except OSError as exc:
+        raise _problem(path, f"tidak dapat dibaca ({exc.strerror or exc}).") from exc
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(_decode(raw), source=str(path))
+    except configparser.Error as exc:
+        raise _problem(path, f"tidak dapat dipahami: {exc.message}.") from exc
+    return parser
+
+
+def machine_sop_folder(path: Path | None = None) -> str | None:
+    """The SOP folder the admin chose for this PC (``[sop] folder = …``), or None."""
+    parser = _read_parser(path or machine_config_path())
+    if parser is None or not parser.has_section(SOP_SECTION):
+        return None
+    return parser.get(SOP_SECTION, SOP_KEY, fallback="").strip() or None
+
+
+def set_machine_sop_folder(folder: str | None, path: Path | None = None) -> Path:
+    """Write (or with None remove) this PC's SOP folder, keeping the file's other settings.
+
+    Written UTF-8 to a temporary file then renamed over the old one. Raises ``OSError`` when
+    the file cannot be written (e.g. no rights to the machine-wide folder)."""
+    path = path or machine_config_path()
+    parser = _read_parser(path) or configparser.ConfigParser(interpolation=None)
+    if folder:
+        if not parser.has_section(SOP_SECTION):
+            parser.add_section(SOP_SECTION)
+        parser.set(SOP_SECTION, SOP_KEY, folder)
+    elif parser.has_section(SOP_SECTION):
+        parser.remove_option(SOP_SECTION, SOP_KEY)
+        if not parser.items(SOP_SECTION):
+            parser.remove_section(SOP_SECTION)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        parser.write(handle)
+    os.replace(tmp, path)
+    return path

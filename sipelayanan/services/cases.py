@@ -43,7 +43,7 @@ from ..models import (
     User,
 )
 from ..sop import ROLES, ServiceDef, Step, services
-from . import audit, outbox, register, step_stats
+from . import audit, outbox, queue, register, step_stats
 from .berkas import BerkasFile, check, human_size
 from .context import Actor, resolve_now
 from .dialect import upsert_insert
@@ -557,6 +557,10 @@ def advance(
             session, case_id=case.id, service=case.service, user_id=user.id, at=at
         )
         detail["register"] = entry.number
+    if step.assigns_queue:  # the SOP's "memberikan nomor antrian" (services/queue.py)
+        detail["antrian"] = queue.assign(
+            session, case_id=case.id, service=case.service, user_id=user.id, at=at
+        )
     outbox.after_action(session, case, sdef, "advance", at=at, resi=resi)
     _audit(session, actor, "case.advance", case, detail, at)
     return _ref(case)

@@ -18,7 +18,9 @@ from typing import Any, Literal, cast
 __all__ = [
     "HAND_OVER_METHODS",
     "MOVE_KINDS",
+    "OVERSEER_ROLES",
     "RECORD_KINDS",
+    "REVIEW_ROLES",
     "ROLES",
     "Condition",
     "Move",
@@ -42,6 +44,12 @@ ROLES: dict[str, str] = {
     "tim_aduan": "Tim Penjawab Aduan",
     "admin": "Administrator",
 }
+
+#: The supervisors who decide at the SOPs' decision steps (the Tinjauan page is theirs).
+REVIEW_ROLES: frozenset[str] = frozenset({"kasi", "kabid", "kadis"})
+
+#: Who may see any request and cancel any open one (beyond the holder of its current step).
+OVERSEER_ROLES: frozenset[str] = REVIEW_ROLES | {"admin"}
 
 MoveKind = Literal["next", "return_pemohon", "back", "close"]
 
@@ -108,6 +116,10 @@ class Step:
     #: when the resident is told the document is ready; the hand-over it records is written
     #: afterwards (who collected, or the PT POS resi), from the "Siap diambil" list.
     notifies: bool = False
+    #: Gives the request a queue number (nomor antrian) when the step is finished.
+    assigns_queue: bool = False
+    #: Where the request is, in the words of the public status answer (None: the activity).
+    status_text: str | None = None
 
     @property
     def records_hand_over_now(self) -> bool:
@@ -138,6 +150,8 @@ class Step:
             "decision": self.decision,
             "with_roles": list(self.with_roles),
             "notifies": self.notifies,
+            "assigns_queue": self.assigns_queue,
+            "status_text": self.status_text,
         }
 
 
@@ -169,11 +183,17 @@ class Requirement:
 
 @dataclass(frozen=True)
 class Condition:
+    """A fact about the request that decides whether conditional checklist items apply.
+
+    ``nik_age_from``: the condition holds from the birthday on which the person the NIK belongs
+    to turns that many years old (the birth date in the NIK; see ``sop.checklist``)."""
+
     key: str
     label: str
+    nik_age_from: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label}
+        return {"key": self.key, "label": self.label, "nik_age_from": self.nik_age_from}
 
 
 @dataclass(frozen=True)
@@ -194,6 +214,10 @@ class ServiceDef:
     steps: tuple[Step, ...]
     #: How the document usually reaches the resident: ``diambil`` or ``pos`` (PT POS).
     hand_over_default: str = "diambil"
+    #: Compact name for narrow table columns and chart axes.
+    short_label: str = ""
+    #: Relative share of the office's requests (demo data and the benchmark generator).
+    demo_weight: int = 10
 
     def step(self, no: int) -> Step:
         for s in self.steps:
@@ -271,6 +295,8 @@ class ServiceDef:
             "conditions": [c.to_dict() for c in self.conditions],
             "steps": [s.to_dict() for s in self.steps],
             "hand_over_default": self.hand_over_default,
+            "short_label": self.short_label,
+            "demo_weight": self.demo_weight,
         }
 
     def fingerprint(self) -> str:
@@ -310,7 +336,11 @@ class ServiceDef:
                     for r in _list(d["requirements"])
                 ),
                 conditions=tuple(
-                    Condition(key=_s(c["key"]), label=_s(c["label"]))
+                    Condition(
+                        key=_s(c["key"]),
+                        label=_s(c["label"]),
+                        nik_age_from=_opt_i(c.get("nik_age_from")),
+                    )
                     for c in _list(d["conditions"])
                 ),
                 steps=tuple(
@@ -331,10 +361,15 @@ class ServiceDef:
                         decision=_b(s["decision"]),
                         with_roles=tuple(_s(x) for x in _list(s["with_roles"])),
                         notifies=_b(s.get("notifies", False)),
+                        assigns_queue=_b(s.get("assigns_queue", False)),
+                        status_text=_opt_s(s.get("status_text")),
                     )
                     for s in _list(d["steps"])
                 ),
                 hand_over_default=_s(d.get("hand_over_default", "diambil")),
+                # keys added later: snapshots written before them lack them
+                short_label=_s(d.get("short_label") or d["short_name"]),
+                demo_weight=_i(d.get("demo_weight", 10)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise SopError(f"Data SOP tersimpan tidak valid: {exc!r}") from exc

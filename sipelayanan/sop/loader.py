@@ -57,12 +57,29 @@ _TOP_REQUIRED = (
     "register_name",
     "steps",
 )
-_TOP_OPTIONAL = ("document_kind", "requirements", "conditions", "hand_over_default")
+_TOP_OPTIONAL = (
+    "document_kind",
+    "requirements",
+    "conditions",
+    "hand_over_default",
+    "short_label",
+    "demo_weight",
+    "identity",  # read by sop/identity.py (the identity page), not part of ServiceDef
+)
 _STEP_REQUIRED = ("no", "activity", "actor_label", "role", "minutes", "needs", "output", "moves")
-_STEP_OPTIONAL = ("assigns_register", "records", "decision", "with_roles", "notifies")
+_STEP_OPTIONAL = (
+    "assigns_register",
+    "records",
+    "decision",
+    "with_roles",
+    "notifies",
+    "assigns_queue",
+    "status_text",
+)
 _REQ_REQUIRED = ("key", "label", "source")
 _REQ_OPTIONAL = ("required", "condition", "alternative_group", "count")
 _COND_REQUIRED = ("key", "label")
+_COND_OPTIONAL = ("nik_age_from",)
 _MOVE_REQUIRED = ("kind",)
 _MOVE_OPTIONAL = ("to",)
 
@@ -241,7 +258,7 @@ def _read_conditions(top: _Item, loc: _Locator) -> tuple[Condition, ...]:
     seen: dict[str, int] = {}
     for i, raw in enumerate(top.tables("conditions")):
         item = _Item(raw, f"[[conditions]] ke-{i + 1}", top.path, _item_line(loc, "conditions", i))
-        item.check_keys(_COND_REQUIRED, ())
+        item.check_keys(_COND_REQUIRED, _COND_OPTIONAL)
         key = item.text("key", nonempty=True)
         if not _KEY_RE.match(key):
             raise item.error(f"kunci '{key}' harus snake_case (huruf kecil, angka, _)", "key")
@@ -250,7 +267,10 @@ def _read_conditions(top: _Item, loc: _Locator) -> tuple[Condition, ...]:
                 f"kunci kondisi '{key}' duplikat (sudah ada di baris {seen[key]})", "key"
             )
         seen[key] = item.line_of("key")
-        result.append(Condition(key=key, label=item.text("label", nonempty=True)))
+        age = item.integer("nik_age_from", positive=False) if "nik_age_from" in raw else None
+        if age is not None and age < 0:
+            raise item.error(f"'nik_age_from' tidak boleh negatif, didapat {age}", "nik_age_from")
+        result.append(Condition(key=key, label=item.text("label", nonempty=True), nik_age_from=age))
     return tuple(result)
 
 
@@ -373,6 +393,8 @@ def _read_steps(top: _Item, loc: _Locator) -> tuple[tuple[Step, ...], list[_Item
                 decision=item.flag("decision"),
                 with_roles=with_roles,
                 notifies=item.flag("notifies"),
+                assigns_queue=item.flag("assigns_queue"),
+                status_text=item.opt_text("status_text"),
             )
         )
         if steps[-1].notifies and "penyerahan" not in records:
@@ -479,6 +501,8 @@ def load_service_file(path: Path) -> ServiceDef:
         conditions=conditions,
         steps=steps,
         hand_over_default=hand_over,
+        short_label=top.opt_text("short_label") or top.text("short_name", nonempty=True),
+        demo_weight=top.integer("demo_weight", 10),
     )
 
 
@@ -505,5 +529,9 @@ def load_services(folder: Path | None = None) -> Mapping[str, ServiceDef]:
 
 @functools.cache
 def services() -> Mapping[str, ServiceDef]:
-    """The shipped SOP definitions, loaded once per process."""
-    return load_services()
+    """The office's SOP definitions, loaded once per process from :func:`sop_folder` (the
+    shipped ``resources/sop`` unless ``SIPELAYANAN_SOP_DIR`` or this PC's setting names
+    another folder). ``services.cache_clear()`` makes the next call read them again."""
+    from sipelayanan.sop.folder import sop_folder
+
+    return load_services(sop_folder().path)
