@@ -862,6 +862,7 @@ EXTENSION_COMMANDS: dict[str, frozenset[str]] = {
     "sipelayanan.ops_cli": frozenset({"backup", "restore", "db"}),
     "sipelayanan.statussite.cli": frozenset({"status-site"}),
     "sipelayanan.outbox_cli": frozenset({"notifikasi"}),
+    "sipelayanan.skm_cli": frozenset({"skm"}),
 }
 #: Top-level commands :func:`build_parser` defines itself.
 CORE_COMMANDS = frozenset({"db", "sop", "user", "demo", "case", "audit"})

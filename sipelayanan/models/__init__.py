@@ -15,6 +15,7 @@ from .cases import (
 from .office import Closure, OfficeSetting
 from .outbox import Notice, NoticeConsent
 from .register import RegisterCounter, RegisterEntry
+from .skm import SkmAnswer
 from .stats import FinishDayStat, StepDayStat
 from .users import User, UserRole
 
@@ -37,6 +38,7 @@ __all__ = [
     "OfficeSetting",
     "RegisterCounter",
     "RegisterEntry",
+    "SkmAnswer",
     "SopSnapshot",
     "StepDayStat",
     "User",

@@ -28,7 +28,7 @@ __all__ = [
     "report",
 ]
 
-REPORT_KINDS: tuple[str, ...] = ("register", "rekap", "kinerja", "pengaduan", "sop")
+REPORT_KINDS: tuple[str, ...] = ("register", "rekap", "kinerja", "pengaduan", "sop", "skm")
 
 REPORT_FORMATS: dict[str, tuple[str, ...]] = {
     "register": ("pdf", "xlsx"),
@@ -36,6 +36,7 @@ REPORT_FORMATS: dict[str, tuple[str, ...]] = {
     "kinerja": ("pdf", "xlsx"),
     "pengaduan": ("pdf", "xlsx"),
     "sop": ("pdf",),
+    "skm": ("pdf", "xlsx"),
 }
 
 REPORT_LABELS: dict[str, str] = {
@@ -44,6 +45,7 @@ REPORT_LABELS: dict[str, str] = {
     "kinerja": "Laporan Kinerja Layanan",
     "pengaduan": "Register dan Laporan Hasil Pengaduan",
     "sop": "Bagan Alur SOP",
+    "skm": "Survei Kepuasan Masyarakat (IKM)",
 }
 
 #: Kinds whose output does not depend on a period (the period is not checked).
@@ -148,7 +150,7 @@ def _render(
     service: str | None,
     progress: object,
 ) -> tuple[bytes, int]:
-    from . import kinerja, pengaduan, register, rekap, sopchart
+    from . import kinerja, pengaduan, register, rekap, skm, sopchart
 
     modules = {
         "register": register,
@@ -156,6 +158,7 @@ def _render(
         "kinerja": kinerja,
         "pengaduan": pengaduan,
         "sop": sopchart,
+        "skm": skm,
     }
     module = modules[kind]
     render = module.render_pdf if fmt == "pdf" else module.render_xlsx

@@ -101,6 +101,12 @@ def _today() -> date:
 def cmd_report(args: argparse.Namespace) -> int:
     from . import PERIODLESS, REPORT_FORMATS, REPORT_LABELS, report
 
+    if args.kind == "skm":
+        from ..skm_cli import cmd_report_skm
+
+        return cmd_report_skm(args)
+    if args.json or not args.output:
+        raise InputError("Tuliskan file keluaran: -o FILE (--json hanya untuk laporan skm).")
     path = Path(args.output)
     fmt = _format_of(path, REPORT_FORMATS[args.kind])
     if args.kind in PERIODLESS:
@@ -211,9 +217,13 @@ def add_commands(sub: Any) -> None:
         "--keluaran",
         "--output",
         dest="output",
-        required=True,
         metavar="FILE",
-        help="file keluaran: .pdf, atau .xlsx untuk register, rekap, kinerja dan pengaduan",
+        help="file keluaran: .pdf, atau .xlsx untuk register, rekap, kinerja, pengaduan dan skm",
+    )
+    rp.add_argument(
+        "--json",
+        action="store_true",
+        help="skm: cetak angka IKM sebagai JSON (tanpa -o)",
     )
     user_option(rp, "wajib untuk " + " dan ".join(sorted(PERSONAL_DATA_REPORTS)))
     rp.set_defaults(func=cmd_report)
