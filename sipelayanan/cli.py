@@ -863,6 +863,7 @@ EXTENSION_COMMANDS: dict[str, frozenset[str]] = {
     "sipelayanan.statussite.cli": frozenset({"status-site"}),
     "sipelayanan.outbox_cli": frozenset({"notifikasi"}),
     "sipelayanan.skm_cli": frozenset({"skm"}),
+    "sipelayanan.privacy_cli": frozenset({"data-pribadi"}),
 }
 #: Top-level commands :func:`build_parser` defines itself.
 CORE_COMMANDS = frozenset({"db", "sop", "user", "demo", "case", "audit"})

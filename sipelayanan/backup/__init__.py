@@ -399,9 +399,11 @@ def restore(
     *,
     actor: Actor | None = None,
     progress: Progress | None = None,
+    retention: bool = True,
 ) -> RestoreResult:
     """Check a backup whole, load it into an empty database, compare what was written, bring
-    it up to date and verify the audit chain."""
+    it up to date and verify the audit chain. With ``retention`` (not for a trial restore that
+    only verifies a backup) berkas past the retention schedule are purged again."""
     from ..migrate import head_revision
 
     started = time.monotonic()
@@ -456,6 +458,12 @@ def restore(
             {"format": fmt, "file": src.name, "rows": sum(rows.values())},
             username="(sistem)",
         )
+    from ..services.retention import after_restore
+
+    # a backup older than a purge brings berkas past retention back: purged again, and said
+    purged = after_restore(db) if retention else None
+    if purged:
+        note = f"{note} {purged}" if note else purged
     with db.read() as session:
         result = audit.verify(session)
         revision = revision_of(session.connection())

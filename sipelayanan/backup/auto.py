@@ -286,7 +286,7 @@ def verify(path: Path, made: BackupResult) -> Verification:
     target = Database(f"sqlite:///{work / 'uji.sqlite3'}")
     try:
         try:
-            restored = restore(target, path)
+            restored = restore(target, path, retention=False)  # a trial: as it is
         except SipelayananError as exc:
             return Verification(False, str(exc), 0, {})
         for name, count in made.rows.items():
@@ -418,11 +418,26 @@ def run(
     return Outcome(
         True,
         f"Cadangan {out} dibuat dan terverifikasi ({sum(made.rows.values())} baris, "
-        f"{check.audit_entries - 1} entri log audit utuh); {len(removed)} cadangan lama dihapus.",
+        f"{check.audit_entries - 1} entri log audit utuh); {len(removed)} cadangan lama dihapus."
+        + _retention(db, clock),
         out,
         now,
         tuple(removed),
     )
+
+
+def _retention(db: Database, clock: Clock) -> str:
+    """The scheduled berkas purge, when the office turned it on: right after a verified
+    backup, once a day (UU 27/2022 Pasal 43; services/retention)."""
+    from ..services.retention import run_if_due
+
+    try:
+        done = run_if_due(db, clock=clock)
+    except SipelayananError as exc:
+        return f" Retensi berkas tidak dijalankan: {_short(exc)}"
+    if done is None:
+        return ""
+    return f" Retensi berkas: {done.files} berkas melewati masa simpan dihapus isinya."
 
 
 def _finish(

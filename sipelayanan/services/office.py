@@ -34,6 +34,9 @@ class OfficeProfile:
     status_url_template: str = ""  # e.g. "https://dukcapil.example/status/{code}"; "" = wa.me
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     logo_png: str = ""  # base64, optional
+    # the office's data-protection officer (UU 27/2022 Pasal 53): name and contact
+    dpo_name: str = ""
+    dpo_contact: str = ""
 
     def wa_number(self, service: str) -> str:
         configured = self.wa_numbers.get(service, "").strip()
