@@ -123,6 +123,7 @@ class ReportsDialog(QDialog):
         self._formats: dict[str, tuple[str, ...]] = {**REPORT_FORMATS, RECEIPT: ("pdf", "png")}
         self._running = False
         self.last_saved: Saved | None = None
+        self.last_preview: Any = None  # the print preview last opened (Cetak…)
         self.setWindowTitle(tr("Laporan dan Tanda Terima"))
         self.setMinimumWidth(680)
 
@@ -205,6 +206,10 @@ class ReportsDialog(QDialog):
         self.close_button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.make_button)
+        self.print_button = QPushButton(tr("&Cetak…"), self)  # ui/printing.py: preview, print
+        self.print_button.setAutoDefault(False)
+        self.print_button.clicked.connect(self.print_document)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.folder_button)
         buttons.addStretch(1)
@@ -321,11 +326,12 @@ class ReportsDialog(QDialog):
             parts.append(a if a == b else f"{a}_{b}")
         return "_".join(parts) + f".{fmt}"
 
-    def _job(self) -> tuple[Callable[..., Any], bool] | None:
-        """The worker function for the current choices, or None (with a message shown)."""
+    def _job(self, fmt: str | None = None) -> tuple[Callable[..., Any], bool] | None:
+        """The worker function for the current choices (in format ``fmt``, by default the one
+        chosen), or None (with a message shown)."""
         from ..reports import receipt, report
 
-        kind, fmt = self.current_kind(), self.current_format()
+        kind, fmt = self.current_kind(), fmt or self.current_format()
         actor = self.ctx.actor
         if kind == RECEIPT:
             code = self._check_code()
@@ -361,6 +367,29 @@ class ReportsDialog(QDialog):
             )
 
         return make_report, True
+
+    def print_document(self) -> None:
+        """Cetak…: the chosen document as a PDF, straight to the print preview."""
+        from .printing import make_and_print
+
+        if self._running:
+            return
+        self.message.clear()
+        job = self._job("pdf")
+        if job is None:
+            return
+        fn, with_progress = job
+        make = (lambda s: fn(s, lambda _d, _t: None)) if with_progress else fn
+        title = Path(self.suggested_name()).stem
+
+        def report(text: str, level: str) -> None:
+            if isValid(self):
+                self.message.show_message(text, level)
+
+        def keep(preview: Any) -> None:
+            self.last_preview = preview
+
+        make_and_print(self.ctx, self, make, title, report, keep)
 
     def make(self) -> None:
         if self._running:

@@ -19,6 +19,7 @@ class Key:
     DB_PASSWORD_EXPECTED = "database/password_expected"
     LAST_PAGE = "window/last_page"
     CASE_WINDOW_GEOMETRY = "case_window/geometry"
+    LAST_PRINTER = "print/last_printer"
 
 
 class Settings:
@@ -104,6 +105,13 @@ class Settings:
 
     def set_export_dir(self, value: str) -> None:
         self._s.setValue(Key.EXPORT_DIR, value)
+
+    def last_printer(self) -> str:
+        """The printer this PC printed to last (ui/printing.py), "" before the first print."""
+        return self._str(Key.LAST_PRINTER)
+
+    def set_last_printer(self, value: str) -> None:
+        self._s.setValue(Key.LAST_PRINTER, value)
 
     def sync(self) -> None:
         self._s.sync()

@@ -19,6 +19,8 @@ from ...identity import format_tracking_code
 from ..context import UiContext
 
 AskPath = Callable[[QWidget | None, str, str], str | None]  # parent, suggested path, format
+#: the receipt menu's "Cetak…": the PDF goes to the print preview instead of a file
+PRINT = "print"
 Opener = Callable[[QUrl], bool]
 
 
@@ -78,7 +80,7 @@ def compose_message(key: str, code: str, **extra: str) -> Callable[[Session], An
             from ...services.messages import render_message
         except ModuleNotFoundError:
             return _fallback(session, key, code, extra)
-        return render_message(session, key, code, **extra)
+        return render_message(session, key, code, now=None, **extra)
 
     return run
 
@@ -117,10 +119,12 @@ def default_ask_path(parent: QWidget | None, suggested: str, fmt: str) -> str | 
 
 
 def receipt_menu(button: QPushButton, save: Callable[[str], None]) -> QMenu:
-    """The tanda terima button's choices: a PDF to print or a PNG to send over WhatsApp."""
+    """The tanda terima button's choices: a PDF to keep, a PNG to send over WhatsApp, or
+    straight to the printer through a print preview."""
     menu = QMenu(button)
-    menu.addAction(tr("PDF untuk dicetak…"), lambda: save("pdf"))
+    menu.addAction(tr("Simpan PDF…"), lambda: save("pdf"))
     menu.addAction(tr("Gambar PNG untuk WhatsApp…"), lambda: save("png"))
+    menu.addAction(tr("Cetak…"), lambda: save(PRINT))  # print preview (ui/printing.py)
     button.setMenu(menu)
     return menu
 
@@ -143,6 +147,7 @@ class ReceiptSaver:
         self.ask_path: AskPath = ask_path or default_ask_path
         self.opener: Opener = opener or QDesktopServices.openUrl
         self.last_saved: Path | None = None
+        self.last_preview: Any = None  # the print preview last opened (ui/printing.py)
 
     @staticmethod
     def available() -> bool:
@@ -159,6 +164,21 @@ class ReceiptSaver:
             self.report(tr("Modul tanda terima belum terpasang."), "error")
             return
         actor = self.ctx.actor
+        if fmt == PRINT:
+            from ..printing import make_and_print
+
+            def keep(preview: Any) -> None:
+                self.last_preview = preview
+
+            make_and_print(
+                self.ctx,
+                self.parent,
+                lambda s: receipt(s, code, "pdf", actor=actor),
+                tr("Tanda terima {kode}", kode=format_tracking_code(code)),
+                self.report,
+                keep,
+            )
+            return
         self.report(tr("Membuat tanda terima…"), "info")
         self.ctx.ops.run(
             lambda s: receipt(s, code, fmt, actor=actor),  # type: ignore[arg-type]
