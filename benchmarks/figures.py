@@ -209,7 +209,7 @@ def lookup_figures(b: Bench) -> list[Figure]:
             lambda s, c: (queries.case_view(s, c, roles=kasi), work_calendar(s)),
             target=0.005,
             plan_of=None,
-            note="case_view + work_calendar, as ui/case_window.py loads it",
+            note="case_view + work_calendar, as ui/case/window.py loads it",
         ),
         _lookup(
             b,

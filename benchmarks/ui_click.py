@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     import sipelayanan.ui  # noqa: F401  (the core before Qt, as the app imports it)
     from sipelayanan.db import Database
     from sipelayanan.services.users import get_user
-    from sipelayanan.ui.case_window import CaseWindow
+    from sipelayanan.ui.case import CaseWindow
     from sipelayanan.ui.main_window import MainWindow
     from sipelayanan.ui.ops import Ops
     from sipelayanan.ui.settings import Settings

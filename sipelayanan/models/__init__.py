@@ -12,6 +12,7 @@ from .cases import (
     Delivery,
     SopSnapshot,
 )
+from .collection import AwaitingCollection
 from .office import Closure, OfficeSetting
 from .outbox import Notice, NoticeConsent
 from .register import RegisterCounter, RegisterEntry
@@ -23,6 +24,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "AuditHead",
+    "AwaitingCollection",
     "Base",
     "Case",
     "CaseDocument",

@@ -33,6 +33,7 @@ from ..identity import (
 )
 from ..models import (
     Attachment,
+    AwaitingCollection,
     Case,
     CaseDocument,
     CaseStatus,
@@ -42,7 +43,7 @@ from ..models import (
     SopSnapshot,
     User,
 )
-from ..sop import ROLES, ServiceDef, Step, services
+from ..sop import OVERSEER_ROLES, ROLES, ServiceDef, Step, services
 from . import audit, outbox, queue, register, step_stats
 from .berkas import BerkasFile, check, human_size
 from .context import Actor, resolve_now
@@ -85,7 +86,12 @@ def _definition_from_json(text: str) -> ServiceDef:
 
 def definition_for(session: Session, case: Case) -> ServiceDef:
     """The SOP the case started under (not today's file, if that was edited since)."""
-    snap = session.get(SopSnapshot, case.sop_snapshot_id)
+    return snapshot_definition(session, case.sop_snapshot_id)
+
+
+def snapshot_definition(session: Session, snapshot_id: int) -> ServiceDef:
+    """The SOP definition kept as snapshot ``snapshot_id``."""
+    snap = session.get(SopSnapshot, snapshot_id)
     assert snap is not None
     return _definition_from_json(snap.definition)
 
@@ -171,6 +177,10 @@ def _check_version(case: Case, expected_version: int | None) -> None:
             f"(sekarang: langkah {case.current_step}, {CaseStatus.LABELS[case.status]}). "
             "Data dimuat ulang; periksa lalu ulangi bila masih perlu."
         )
+
+
+#: Refuse a change made against a version the clerk no longer sees (ConflictError).
+check_version = _check_version
 
 
 def _role_label(role: str) -> str:
@@ -539,9 +549,21 @@ def advance(
     if nomor_dokumen:
         _record_document(session, case, sdef, user, nomor_dokumen, at)
         detail["nomor_dokumen"] = True
+    if step.records_hand_over_now and not ((resi or "").strip() or (penerima or "").strip()):
+        raise InputError(
+            f"Langkah {step.no} menyerahkan dokumen: isi nomor resi PT POS atau nama yang "
+            "mengambil dokumen.",
+            "resi",
+        )
     if resi or penerima:
-        _record_delivery(session, case, sdef, user, resi=resi, penerima=penerima, at=at)
+        _record_delivery(
+            session, case, sdef, user, resi=resi, penerima=penerima, at=at, finishing=True
+        )
         detail["penyerahan"] = "pos" if resi else "diambil"
+    elif step.notifies:
+        # Told: the document waits to be collected (or sent), recorded from "Siap diambil".
+        session.add(AwaitingCollection(case_id=case.id, service=case.service, ready_at=at))
+        detail["siap_diambil"] = True
     _history(session, case, user, Action.SELESAI, at, cal, note=note)
     if step.no == sdef.last_step:
         if sdef.is_complaint:
@@ -561,7 +583,7 @@ def advance(
         detail["antrian"] = queue.assign(
             session, case_id=case.id, service=case.service, user_id=user.id, at=at
         )
-    outbox.after_action(session, case, sdef, "advance", at=at, resi=resi)
+    outbox.after_action(session, case, sdef, "advance", at=at, resi=resi, left_step=step.no)
     _audit(session, actor, "case.advance", case, detail, at)
     return _ref(case)
 
@@ -739,7 +761,7 @@ def resubmit(
     return _ref(case)
 
 
-CANCEL_ROLES = frozenset({"kasi", "kabid", "kadis", "admin"})
+CANCEL_ROLES = OVERSEER_ROLES  # who may cancel any open request (sop/definitions.py)
 
 
 def cancel(
@@ -850,12 +872,19 @@ def _record_delivery(
     resi: str | None,
     penerima: str | None,
     at: datetime,
+    finishing: bool = False,
 ) -> None:
-    step = _step_with(sdef, "penyerahan")
+    step = sdef.hand_over_step
     if step is None:
         raise DomainError(f"Layanan {sdef.short_name} tidak mencatat penyerahan dokumen.")
     if case.status == CaseStatus.PROSES and case.current_step < step.no:
         raise DomainError(f"Penyerahan dicatat pada langkah {step.no} ('{step.activity}').")
+    if step.notifies and case.status == CaseStatus.PROSES and not finishing:
+        raise DomainError(
+            f"Selesaikan dulu langkah {step.no} ('{step.activity}'): pemohon diberi tahu bahwa "
+            "dokumennya siap; pengambilan atau resi PT POS dicatat sesudahnya dari daftar "
+            "Siap diambil."
+        )
     if case.status in (CaseStatus.BATAL, CaseStatus.MENUNGGU_PEMOHON):
         raise DomainError(f"Permohonan {case.code} tidak dalam tahap penyerahan.")
     if step.role not in user.role_keys:
@@ -875,6 +904,9 @@ def _record_delivery(
     row.user_id = user.id
     if existing is None:
         session.add(row)
+    waiting = session.get(AwaitingCollection, case.id)
+    if waiting is not None:
+        session.delete(waiting)
 
 
 def record_document(

@@ -21,6 +21,7 @@ from ..errors import InputError
 from ..identity import ValidationError, wa_digits
 from ..models import CaseStatus, CaseStep, Delivery
 from ..reports import text as fmt
+from ..sop import ServiceDef
 from .cases import Action, definition_for, load_case
 from .context import Actor, resolve_now
 from .office import get_profile, get_setting, set_setting
@@ -34,6 +35,7 @@ TEMPLATE_KEYS: tuple[str, ...] = (
     "koreksi",
     "dokumen_selesai",
     "dikirim_pos",
+    "dokumen_diambil",
     "pengaduan_dijawab",
 )
 
@@ -43,6 +45,7 @@ TEMPLATE_LABELS: dict[str, str] = {
     "koreksi": "Dikembalikan untuk perbaikan",
     "dokumen_selesai": "Dokumen selesai, siap diambil",
     "dikirim_pos": "Dikirim melalui PT POS",
+    "dokumen_diambil": "Dokumen sudah diambil",
     "pengaduan_dijawab": "Pengaduan dijawab",
 }
 
@@ -54,6 +57,7 @@ TEMPLATE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "koreksi": (*_COMMON, "alasan"),
     "dokumen_selesai": (*_COMMON, "dokumen", "tanggal_selesai", "alamat_kantor"),
     "dikirim_pos": (*_COMMON, "dokumen", "resi", "tanggal_kirim"),
+    "dokumen_diambil": (*_COMMON, "dokumen", "penerima", "tanggal_ambil"),
     "pengaduan_dijawab": (*_COMMON, "solusi"),
 }
 
@@ -73,6 +77,8 @@ PLACEHOLDER_LABELS: dict[str, str] = {
     "alamat_kantor": "alamat kantor",
     "resi": "nomor resi PT POS",
     "tanggal_kirim": "tanggal dikirim",
+    "penerima": "nama yang mengambil dokumen",
+    "tanggal_ambil": "tanggal dokumen diambil",
     "solusi": "jawaban/solusi pengaduan",
 }
 
@@ -110,6 +116,12 @@ _DEFAULTS: dict[str, str] = {
         "{tanggal_kirim}.\nNomor resi: *{resi}*\n"
         "Kiriman dapat dilacak di layanan PT POS Indonesia dengan nomor resi tersebut.\n\n"
         "Terima kasih.\n{kantor}"
+    ),
+    "dokumen_diambil": (
+        "Yth. Bapak/Ibu {nama},\n\n"
+        "{dokumen} Anda (kode {kode}) telah diambil oleh {penerima} pada {tanggal_ambil}. "
+        "Simpan dokumen tersebut dengan baik.\n\n"
+        "Terima kasih telah menggunakan layanan kami.\n{kantor}"
     ),
     "pengaduan_dijawab": (
         "Yth. Bapak/Ibu {nama},\n\n"
@@ -281,6 +293,15 @@ def render_message(
         row = delivery()
         return fmt.hari_tanggal(row.delivered_at if row is not None else at)
 
+    def penerima() -> str:
+        row = delivery()
+        if row is None or not row.recipient:
+            raise InputError(
+                "Pengambilan dokumen belum dicatat untuk permohonan ini; isi nama pengambilnya.",
+                "penerima",
+            )
+        return row.recipient
+
     def solusi() -> str:
         if not case.solusi:
             raise InputError("Solusi pengaduan belum dicatat; tuliskan solusinya.", "solusi")
@@ -306,6 +327,8 @@ def render_message(
         "alamat_kantor": lambda: profile.address,
         "resi": resi,
         "tanggal_kirim": tanggal_kirim,
+        "penerima": penerima,
+        "tanggal_ambil": tanggal_kirim,
         "solusi": solusi,
     }
     used = {f for _l, f, _s, _c in string.Formatter().parse(template) if f}
@@ -326,3 +349,34 @@ def render_message(
     except ValidationError as exc:
         raise InputError(str(exc), "wa") from exc
     return Message(text=text, wa_link=f"https://wa.me/{digits}?text={quote(text, safe='')}")
+
+
+def suggested_key(
+    sdef: ServiceDef,
+    *,
+    status: str,
+    current_step: int,
+    delivery_method: str | None,
+) -> str:
+    """The message that fits the request's moment, decided from the SOP's declared properties:
+    received; berkas missing; ready to collect (at or after the notify step); collected; sent
+    by PT POS; a complaint answered."""
+    if status == CaseStatus.MENUNGGU_PEMOHON:
+        return "berkas_kurang"
+    hand_over = sdef.hand_over_step
+    if status == CaseStatus.SELESAI:
+        if sdef.is_complaint:
+            return "pengaduan_dijawab"
+        if delivery_method == "pos":
+            return "dikirim_pos"
+        if delivery_method == "diambil":
+            return "dokumen_diambil"
+        return "dokumen_selesai"
+    if (
+        status == CaseStatus.PROSES
+        and hand_over is not None
+        and hand_over.notifies
+        and current_step == hand_over.no
+    ):
+        return "dokumen_selesai"  # telling the resident is this step's work
+    return "berkas_diterima"

@@ -201,20 +201,31 @@ def notices_for(
     finished: bool,
     entered_step: int | None,
     resi: str | None = None,
+    left_step: int | None = None,
 ) -> list[str]:
     """The notice kinds an action calls for, from the SOP's declared properties.
 
-    ``action``: ``intake``, ``return_pemohon``, ``advance``, ``close`` or ``delivery``."""
+    ``action``: ``intake``, ``return_pemohon``, ``advance``, ``close`` or ``delivery``;
+    ``left_step``: the step an ``advance`` finished."""
     if action == "intake":
         return ["berkas_diterima"]
     if action == "return_pemohon":
         return ["berkas_kurang"]
     kinds: list[str] = []
-    hand_over = [s.no for s in sdef.steps if "penyerahan" in s.records]
+    step = sdef.hand_over_step
+    hand_over = [step.no] if step is not None else []
     if resi and action in ("advance", "delivery"):
         kinds.append("dikirim_pos")
-    if action == "advance" and not finished and entered_step in hand_over:
-        kinds.append("dokumen_selesai")  # the document waits at the hand-over step
+    if action == "advance" and step is not None and step.notifies:
+        if left_step == step.no and not resi:
+            kinds.append("dokumen_selesai")  # the notify step: the resident is told
+    elif (
+        action == "advance"
+        and not finished
+        and entered_step in hand_over
+        and sdef.hand_over_default == "diambil"
+    ):
+        kinds.append("dokumen_selesai")  # an SOP without a notify step: ready at the hand-over
     if finished and action in ("advance", "close"):
         if sdef.is_complaint:
             kinds.append("pengaduan_dijawab")
@@ -241,6 +252,7 @@ def after_action(
     *,
     at: datetime,
     resi: str | None = None,
+    left_step: int | None = None,
 ) -> None:
     """After a step's change (flushed), in its transaction: the notices it calls for."""
     finished = case.status == CaseStatus.SELESAI
@@ -250,6 +262,7 @@ def after_action(
         finished=finished,
         entered_step=None if finished else case.current_step,
         resi=(resi or "").strip() or None,
+        left_step=left_step,
     )
     if action == "return_pemohon":
         # Returned in the same transaction as its intake (incomplete from the start): the

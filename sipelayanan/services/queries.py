@@ -412,6 +412,8 @@ def allowed_actions(sdef: ServiceDef, case: CaseState, roles: set[str]) -> dict[
     mine = step.role in roles
     out: dict[str, Any] = {}
     if case.status == CaseStatus.PROSES and mine:
+        out["notifies"] = step.notifies  # finishing tells the resident; hand-over comes after
+        out["hand_over_default"] = sdef.hand_over_default
         out["advance"] = step.allows("next")
         out["back_to"] = list(step.back_targets())
         out["return_pemohon"] = step.allows("return_pemohon")
@@ -451,7 +453,23 @@ class InboxRow(NamedTuple):
     due_at: datetime
     received_at: datetime
     version: int
+    #: sent back to this step with a koreksi (its last move): the clerk reads the koreksi first
+    returned: bool = False
 
+
+#: Whether the request came to its current step by a move back with a koreksi: the step visit
+#: that ended when the current step started was a return (served by ix_case_steps_case_id).
+_RETURNED = (
+    select(CaseStep.id)
+    .where(
+        CaseStep.case_id == Case.id,
+        CaseStep.action == Action.KEMBALI,
+        CaseStep.to_step == Case.current_step,
+        CaseStep.ended_at == Case.step_started_at,
+    )
+    .exists()
+    .label("returned")
+)
 
 _INBOX_COLUMNS = (
     Case.id,
@@ -465,6 +483,7 @@ _INBOX_COLUMNS = (
     Case.due_at,
     Case.received_at,
     Case.version,
+    _RETURNED,
 )
 
 

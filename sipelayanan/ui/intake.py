@@ -36,13 +36,14 @@ from sqlalchemy.orm import Session
 from ..errors import InputError, SipelayananError
 from ..i18n import tr
 from ..identity import format_tracking_code, kecamatan_way_kanan
+from ..services import actions
 from ..services import cases as svc
 from ..services.berkas import BerkasFile, read_checked
 from ..services.office import DEFAULT_MAX_ATTACHMENT_BYTES, get_profile
 from ..sop import SERVICE_ORDER, Requirement, ServiceDef, services
 from .context import UiContext
 from .widgets.berkas import AskFiles, BerkasEntry, BerkasStrip, ask_berkas_files
-from .widgets.common import MessageBar
+from .widgets.common import MessageBar, role_label
 from .widgets.documents import (
     ReceiptSaver,
     compose_message,
@@ -55,27 +56,14 @@ from .widgets.validated import ValidatedField, nik_field, no_kk_field, wa_field
 default_ask_files: AskFiles = ask_berkas_files
 
 
-@dataclass(frozen=True)
-class IntakeResult:
-    code: str
-    version: int
-    service: str
-    returned: bool
-    message: Any = None  # the composed WhatsApp reply (services.messages.Message)
+#: What "Terima" / "Kembalikan ke pemohon" return (the core action's result).
+IntakeResult = actions.ReceiveResult
 
 
-def _intake_fn(
-    actor: Any, data: svc.IntakeData, *, return_missing: list[str] | None, note: str | None
-) -> Callable[[Session], IntakeResult]:
-    def run(session: Session) -> IntakeResult:
-        ref = svc.intake(session, actor, data)
-        if return_missing is None:
-            return IntakeResult(ref.code, ref.version, data.service, False)
-        ref = svc.return_to_pemohon(session, actor, ref.code, missing=return_missing, note=note)
-        message = compose_message("berkas_kurang", ref.code)(session)
-        return IntakeResult(ref.code, ref.version, data.service, True, message)
-
-    return run
+def _receive_fn(actor: Any, inp: actions.ReceiveInput) -> Callable[[Session], IntakeResult]:
+    """Worker function: one core action — intake, and either the return to the pemohon with
+    its message or the end of the SOP's first step."""
+    return lambda session: actions.receive(session, actor, inp)
 
 
 @dataclass
@@ -132,7 +120,7 @@ class ChecklistWidget(QWidget):
         self.sdef = sdef
         while self._layout.count():
             item = self._layout.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()
                 widget.setParent(None)
@@ -205,7 +193,9 @@ class ChecklistWidget(QWidget):
                 continue
             applies = req.condition is None or req.condition in active
             box.setEnabled(applies)
-            box.parentWidget().setEnabled(applies)
+            holder = box.parentWidget()
+            if holder is not None:
+                holder.setEnabled(applies)
             if not applies and box.isChecked():
                 box.blockSignals(True)
                 box.setChecked(False)
@@ -286,7 +276,7 @@ class IntakePage(QWidget):
         self.service.setObjectName("service")
         for code in SERVICE_ORDER:
             sdef = services().get(code)
-            if sdef is None or code == "PENGADUAN" or not ctx.has_role(sdef.step(1).role):
+            if sdef is None or sdef.is_complaint or not ctx.has_role(sdef.step(1).role):
                 continue
             self.service.addItem(f"{sdef.short_name} — {sdef.name}", code)
         for combo in (self.service,):
@@ -434,7 +424,7 @@ class IntakePage(QWidget):
             QShortcut(
                 QKeySequence(seq),
                 self,
-                activated=self.submit,
+                self.submit,
                 context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
             )
         self.setTabOrder(self.service, self.nama)
@@ -602,7 +592,7 @@ class IntakePage(QWidget):
                 )
             )
             return
-        self._run(_intake_fn(self.ctx.actor, self._data(), return_missing=None, note=None))
+        self._run(_receive_fn(self.ctx.actor, actions.ReceiveInput(self._data())))
 
     def return_to_pemohon(self) -> None:
         """Record the request and return it at once with the missing items listed."""
@@ -618,7 +608,8 @@ class IntakePage(QWidget):
             self.message.error(tr("Persyaratan sudah lengkap; tidak ada yang perlu dikembalikan."))
             return
         note = self.return_note.text().strip() or None
-        self._run(_intake_fn(self.ctx.actor, self._data(), return_missing=missing, note=note))
+        inp = actions.ReceiveInput(self._data(), return_to_pemohon=True, missing=missing, note=note)
+        self._run(_receive_fn(self.ctx.actor, inp))
 
     def _run(self, fn: Callable[[Session], IntakeResult]) -> None:
         self._set_busy(True)
@@ -669,10 +660,12 @@ class IntakePage(QWidget):
         else:
             self.result_label.setText(
                 tr(
-                    "<b>✓ {layanan} diterima</b> — kode pelacakan <b>{kode}</b>. Diteruskan ke "
-                    "langkah berikutnya oleh petugas.",
+                    "<b>✓ {layanan} diterima</b> — kode pelacakan <b>{kode}</b>. Langkah 1 "
+                    "selesai; diteruskan ke langkah {n} ({peran}).",
                     layanan=sdef.short_name,
                     kode=shown,
+                    n=result.step,
+                    peran=role_label(sdef.step(result.step).role),
                 )
             )
             self.result_panel.setStyleSheet(
@@ -701,9 +694,9 @@ class IntakePage(QWidget):
         result = self.last_result
         if result is None:
             return
-        if result.returned and result.message is not None:
+        if result.message is not None:  # composed by the action itself
             self.message_dialog = show_message(self, result.message)
-            self._track_sent(result.code, "berkas_kurang")
+            self._track_sent(result.code, result.message_key or "berkas_diterima")
             return
 
         def shown(message: Any) -> None:

@@ -82,6 +82,13 @@ PAGES: tuple[PageSpec, ...] = (
         frozenset({"petugas_aduan", "pejabat_aduan", "tim_aduan"}),
         tr("Pengaduan"),
     ),
+    PageSpec(
+        "collection",
+        "sipelayanan.ui.collection",
+        "CollectionPage",
+        frozenset({"petugas_penyerahan"}),
+        tr("Siap diambil"),
+    ),
     PageSpec("admin", "sipelayanan.ui.admin", "AdminPage", frozenset({"admin"}), tr("Admin")),
 )
 
@@ -620,7 +627,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ actions
     def open_case(self, code: str) -> None:
-        from .case_window import CaseWindow
+        from .case import CaseWindow
 
         norm = extract_tracking_code(code) or code.strip().upper()
         existing = self._case_windows.get(norm)

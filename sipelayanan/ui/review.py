@@ -41,7 +41,7 @@ from ..identity import format_tracking_code
 from ..services import cases as svc
 from ..services.queries import CaseView, InboxRow, attachment_content, case_view
 from ..sop import services
-from .case_window import history_html
+from .case import history_html
 from .context import UiContext
 from .inbox import PAGE_SIZE, InboxModel, InboxPageData, load_inbox
 from .widgets.berkas import BerkasEntry, BerkasStrip

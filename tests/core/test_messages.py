@@ -41,6 +41,7 @@ def test_defaults_use_only_their_placeholders() -> None:
         "koreksi",
         "dokumen_selesai",
         "dikirim_pos",
+        "dokumen_diambil",
         "pengaduan_dijawab",
     )
     assert set(TEMPLATE_LABELS) == set(TEMPLATE_PLACEHOLDERS) == set(default_templates())

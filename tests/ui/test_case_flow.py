@@ -17,7 +17,8 @@ from pytestqt.qtbot import QtBot
 from sipelayanan.db import Database
 from sipelayanan.models import CaseStatus
 from sipelayanan.services.queries import case_view
-from sipelayanan.ui.case_window import CaseWindow
+from sipelayanan.ui.case import CaseWindow
+from sipelayanan.ui.collection import CollectionPage
 from sipelayanan.ui.context import UiContext
 from sipelayanan.ui.inbox import InboxPage
 from sipelayanan.ui.intake import IntakePage
@@ -81,12 +82,11 @@ def test_kk_request_through_every_step(
     assert "cancel" in kasi_early.forms  # a supervisor may still cancel
     kasi_early.close()
 
-    # step 1: completeness check by the online operator
+    # step 1 is the intake itself: "Terima" finished it (no second pass over the checklist)
+    assert "langkah 2" in intake.result_label.text()
     w = open_window(qtbot, ctx_for("online"), code)
-    assert w.checklist_edit is not None and w.checklist_edit.missing() == []
-    assert "return_pemohon" in w.forms
-    act(qtbot, w, "advance")
     assert w.view is not None and w.view.current_step == 2
+    assert "advance" not in w.forms and "return_pemohon" not in w.forms
     w.close()
 
     # step 2: the operator must give the SIAK document number
@@ -116,19 +116,36 @@ def test_kk_request_through_every_step(
     assert "Nomor register: 00001/KK/" in w.message.text()
     w.close()
 
-    # step 7: hand-over, collected in person; the closing message is composed
+    # step 7 is the SOP's notice "dokumen sudah selesai": it finishes when the resident is
+    # told, without asking who collected; the "ready" message is composed at that moment
     w = open_window(qtbot, ctx_for("penyerahan"), code)
-    assert w.pos_radio is not None and not w.pos_radio.isChecked()
-    qtbot.mouseClick(button(w, "advance"), Qt.MouseButton.LeftButton)
-    assert "nama yang mengambil" in w.message.text()
-    assert w.penerima_edit is not None
-    qtbot.keyClicks(w.penerima_edit, "Budi Hartono")
+    assert w.pos_radio is None and w.penerima_edit is None
+    assert w.forms["advance"].findChild(QLabel, "notify_info") is not None
     act(qtbot, w, "advance")
     assert w.message.text().startswith("Permohonan selesai.")
     qtbot.waitUntil(lambda: w.message_dialog is not None)
-    assert "selesai" in w.message_dialog.text().lower()
+    assert "dapat diambil" in w.message_dialog.text()
     assert all(item.state == DONE for item in w.step_bar.items())
     assert not w.forms.get("advance")
+    told = w.message_dialog
+
+    # the resident comes later: the hand-over is recorded from "Siap diambil"
+    page = CollectionPage(ctx_for("penyerahan"))
+    WINDOWS.append(page)
+    page.show()
+    qtbot.waitUntil(lambda: code in page.codes(), timeout=10000)
+    assert page.select(code)
+    assert page.taken_radio.isChecked()  # KK documents are collected at the office
+    qtbot.mouseClick(page.record_button, Qt.MouseButton.LeftButton)
+    assert "nama yang mengambil" in page.message.text()  # asked, nothing saved
+    qtbot.keyClicks(page.penerima_edit, "Budi Hartono")
+    with qtbot.waitSignal(page.recorded, timeout=10000):
+        qtbot.mouseClick(page.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.message_dialog is not None)
+    assert page.message_dialog is not told
+    assert "telah diambil oleh Budi Hartono" in page.message_dialog.text()
+    assert "dapat diambil" not in page.message_dialog.text()
+    qtbot.waitUntil(lambda: code not in page.codes(), timeout=10000)
 
     with db.read() as s:
         view = case_view(s, code)

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, event
 from sipelayanan import reports
 from sipelayanan.db import Database
 from sipelayanan.services import cases as svc
-from sipelayanan.ui.case_window import CaseWindow
+from sipelayanan.ui.case import CaseWindow
 from sipelayanan.ui.context import UiContext
 from sipelayanan.ui.inbox import InboxPage
 from sipelayanan.ui.main_window import MainWindow

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from sipelayanan.db import Database
 from sipelayanan.services.queries import case_view
 from sipelayanan.services.users import create_user
-from sipelayanan.ui.case_window import CaseWindow
+from sipelayanan.ui.case import CaseWindow
 from sipelayanan.ui.context import UiContext
 from sipelayanan.ui.ops import Ops
 

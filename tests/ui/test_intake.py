@@ -151,7 +151,9 @@ def test_good_request_created_with_berkas(
             .order_by(Attachment.id)
         ).all()
     assert view.service == "KK" and view.status == CaseStatus.PROSES
-    assert view.current_step == 1 and view.nik == NIK and view.no_kk == NO_KK
+    # "Terima" is the SOP's first step: it is finished, not left for a second pass
+    assert view.current_step == 2 and view.nik == NIK and view.no_kk == NO_KK
+    assert [(h.step_no, h.action) for h in view.history] == [(1, "selesai")]
     assert view.wa == "+6281234567890"
     assert {c.key for c in view.checklist if c.present} == {"formulir_f102", "buku_nikah"}
     assert sizes == [("kk_lama.png", photo.stat().st_size), ("formulir.pdf", form.stat().st_size)]

@@ -302,7 +302,7 @@ def test_opening_whatsapp_from_the_request_window_records_the_notice_sent(
     """Not only intake: a notice opened in WhatsApp from a request's own window is recorded as
     sent by hand, so "Kirim semua yang siap" does not offer it a second time."""
     from sipelayanan.services import cases as svc
-    from sipelayanan.ui.case_window import CaseWindow
+    from sipelayanan.ui.case import CaseWindow
 
     code = new_case(db, actors)
     with db.write() as s:
