@@ -20,6 +20,7 @@ from .services.context import Actor
 from .services.office import work_calendar
 from .services.users import create_user, needs_first_admin, require_admin
 from .sop import services
+from .sop.checklist import nik_conditions
 
 DEMO_PASSWORD = "rahasia123"
 
@@ -95,15 +96,6 @@ _LAST = [
     "Purba",
     "Hasibuan",
 ]
-_WEIGHTS = {
-    "KK": 30,
-    "SKPWNI": 12,
-    "KTP_EL": 20,
-    "KIA": 12,
-    "AKTA_LAHIR": 16,
-    "AKTA_MATI": 6,
-    "PENGADUAN": 4,
-}
 _KEC = [f"18.08.{i:02d}" for i in range(1, 16)]
 _PREFIX = ["0811", "0812", "0813", "0821", "0822", "0852", "0853", "0857", "0878", "0896"]
 
@@ -208,8 +200,8 @@ def load_demo(
         cal = work_calendar(session)
     end = (now or datetime.now(UTC)).astimezone(WIB)
     start = end - timedelta(weeks=6)
-    codes = list(_WEIGHTS)
-    weights = list(_WEIGHTS.values())
+    codes = list(services())
+    weights = [services()[c].demo_weight for c in codes]  # the SOP files' demo_weight
     times = sorted(_random_time(rng, cal, start, end) for _ in range(count))
     made = 0
     open_from = int(len(times) * 0.8)  # the newest fifth is still being worked on
@@ -252,14 +244,13 @@ def _one_case(
     sdef = services()[service]
     female = rng.random() < 0.5
     born = datetime(rng.randint(1950, 2020), rng.randint(1, 12), rng.randint(1, 28))
-    if service == "KIA":
+    if any(c.nik_age_from is not None for c in sdef.conditions):
+        # a service decided by the NIK holder's age (a child's KIA): children of every age
         born = datetime(
             rng.randint(end.year - 16, end.year - 1), rng.randint(1, 12), rng.randint(1, 28)
         )
     name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
-    conditions = []
-    if service == "KIA" and end.year - born.year > 5:
-        conditions.append("anak_lebih_5_tahun")
+    conditions = sorted(nik_conditions(sdef, born.date(), end.date())[0])
     present = {r.key for r in sdef.requirements}
     for group in {r.alternative_group for r in sdef.requirements if r.alternative_group}:
         members = [r.key for r in sdef.requirements if r.alternative_group == group]
@@ -275,7 +266,7 @@ def _one_case(
         conditions=conditions,
         present=present,
         uraian="Data pada KK tidak sesuai dengan KTP-el setelah perubahan alamat."
-        if service == "PENGADUAN"
+        if sdef.is_complaint
         else None,
     )
     first_role = sdef.step(1).role
@@ -345,13 +336,13 @@ def _one_case(
         if "nomor_dokumen" in step.records:
             kwargs["nomor_dokumen"] = f"1808-{rng.randint(10**9, 10**10 - 1)}"
         if "penyerahan" in step.records:
-            if service == "KTP_EL" or rng.random() < 0.3:
+            if sdef.hand_over_default == "pos" or rng.random() < 0.3:
                 kwargs["resi"] = f"P{rng.randint(10**11, 10**12 - 1)}"
             else:
                 kwargs["penerima"] = name
-        if service == "PENGADUAN" and step.no in (6, 7):
+        if "solusi" in step.records:
             kwargs["solusi"] = "Tim menyarankan perbaikan data melalui SIAK; pelapor diberi tahu."
-        if rng.random() < 0.01 and step.no > 1:
+        if rng.random() < 0.01 and step is not sdef.steps[0]:  # cancelled after intake
             svc.cancel(
                 session,
                 by_role.get("kasi", actor),

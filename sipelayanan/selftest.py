@@ -38,6 +38,7 @@ FAIL_PREFIX = "SELF-TEST GAGAL: "
 # A made-up pemohon: clearly a test, valid for every check of the intake form.
 TEST_NAMA = "Pemohon Uji Mandiri"
 TEST_NIK = "1808011203850001"
+TEST_ROLES = ("operator_online", "operator")
 TEST_WA = "0811-7961-501"
 TEST_USER = "ujimandiri"
 TEST_PASSWORD = "uji-mandiri-sipelayanan"
@@ -73,18 +74,18 @@ def _require(condition: object, message: str) -> None:
 
 def check_resources(state: State) -> str:
     from .resources import resource_path, resources_dir
-    from .sop import services
+    from .sop import load_services, services, shipped_folder, sop_folder
 
     folder = resources_dir()
+    # The build must carry the shipped SOP files (whatever folder this PC reads them from).
+    shipped = load_services(shipped_folder())
+    _require(bool(shipped), f"definisi SOP bawaan tidak ada di {shipped_folder()}")
     defs = services()
-    expected = {"KK", "SKPWNI", "KTP_EL", "KIA", "AKTA_LAHIR", "AKTA_MATI", "PENGADUAN"}
-    _require(
-        expected <= set(defs),
-        f"definisi SOP tidak lengkap di {folder}: ada {', '.join(sorted(defs)) or 'tidak ada'}",
-    )
+    where = sop_folder()
+    _require(bool(defs), f"tidak ada definisi SOP di {where.path}")
     for parts in (("icons", "app.png"), ("wilayah", "way_kanan.csv")):
         _require(resource_path(*parts).is_file(), f"file {'/'.join(parts)} tidak ada di {folder}")
-    return f"{len(defs)} SOP, folder {folder}"
+    return f"{len(defs)} SOP dari {where.path} ({where.source_label}), folder {folder}"
 
 
 def check_calendar(state: State) -> str:
@@ -129,7 +130,7 @@ def check_operator(state: State) -> str:
             username=TEST_USER,
             full_name="Operator Uji Mandiri",
             password=TEST_PASSWORD,
-            roles=["operator_online", "operator"],
+            roles=list(TEST_ROLES),
         )
     with state.db.write() as session:
         who = authenticate(session, TEST_USER, TEST_PASSWORD)
@@ -141,19 +142,33 @@ def check_operator(state: State) -> str:
 def check_request(state: State) -> str:
     from .services import cases
     from .services.queries import case_view
+    from .sop import services
 
-    data = cases.IntakeData(service="KK", nama=TEST_NAMA, wa=TEST_WA, nik=TEST_NIK)
+    # a document service the test operator receives, whose first step simply goes on
+    sdef = next(
+        s
+        for s in services().values()
+        if not s.is_complaint
+        and len(s.steps) > 1
+        and s.steps[0].role in TEST_ROLES
+        and s.steps[0].allows("next")
+    )
+    data = cases.IntakeData(service=sdef.code, nama=TEST_NAMA, wa=TEST_WA, nik=TEST_NIK)
     with state.db.write() as session:
         ref = cases.intake(session, state.actor, data)
     state.code = ref.code
-    _require(ref.current_step == 1, "permohonan baru tidak berada di langkah 1")
+    first, second = sdef.steps[0].no, sdef.steps[1].no
+    _require(ref.current_step == first, f"permohonan baru tidak berada di langkah {first}")
     with state.db.write() as session:
         moved = cases.advance(session, state.actor, ref.code, note="uji mandiri")
-    _require(moved.current_step == 2, f"langkah tidak maju (sekarang {moved.current_step})")
+    _require(moved.current_step == second, f"langkah tidak maju (sekarang {moved.current_step})")
     with state.db.read() as session:
         view = case_view(session, ref.code)
-    _require(view.current_step == 2, "riwayat permohonan tidak tersimpan")
-    return f"permohonan KK {ref.code}: penerimaan lalu langkah 1 selesai, kini langkah 2"
+    _require(view.current_step == second, "riwayat permohonan tidak tersimpan")
+    return (
+        f"permohonan {sdef.short_name} {ref.code}: penerimaan lalu langkah {first} selesai, "
+        f"kini langkah {second}"
+    )
 
 
 def check_receipt(state: State) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..errors import InputError
 from ..services.context import Actor
+from ..sop.catalog import complaint_codes
 
 if TYPE_CHECKING:  # the package stays light: reports.text serves the CLI's fast status answer
     from sqlalchemy.orm import Session
@@ -121,8 +122,11 @@ def report(
             f"{REPORT_LABELS[kind]} tersedia dalam format {allowed}, bukan '{fmt}'.", "fmt"
         )
     code = check_service(service)
-    if kind == "pengaduan" and code not in (None, "PENGADUAN"):
-        raise InputError("Laporan pengaduan hanya untuk layanan PENGADUAN.", "service")
+    if kind == "pengaduan" and code is not None and code not in complaint_codes():
+        raise InputError(
+            f"Laporan pengaduan hanya untuk layanan {' atau '.join(complaint_codes())}.",
+            "service",
+        )
     period = None if kind in PERIODLESS else check_period(date_from, date_to)
     tracker = Progress(progress, 100)
     tracker.to(0)

@@ -72,20 +72,10 @@ def audit_anchor(session: Session) -> str | None:
     return f"{int(head[0])}:{head[1]}"
 
 
-#: Compact service names for narrow table columns and chart axes.
-SHORT_LABELS = {
-    "KK": "KK",
-    "SKPWNI": "SKPWNI",
-    "KTP_EL": "KTP-el",
-    "KIA": "KIA",
-    "AKTA_LAHIR": "Akta Lahir",
-    "AKTA_MATI": "Akta Mati",
-    "PENGADUAN": "Pengaduan",
-}
-
-
 def service_short(code: str) -> str:
-    return SHORT_LABELS.get(code) or service_label(code)
+    """Compact service name for narrow table columns and chart axes (the SOP's short_label)."""
+    sdef = services().get(code)
+    return sdef.short_label if sdef else code
 
 
 def service_label(code: str) -> str:

@@ -35,8 +35,10 @@ from ..models import (
 from ..services import step_stats
 from ..services.cases import Action, _definition_from_json
 from ..services.context import resolve_now
+from ..services.queue import QUEUE_KIND
 from ..services.register import format_number
 from ..sop import ServiceDef, services
+from ..sop.catalog import complaint_codes
 
 #: Longest period a report accepts (a few years of registers is still a sensible print).
 MAX_PERIOD_DAYS = 366 * 5 + 1
@@ -184,7 +186,7 @@ def iter_register_rows(
     # every document ever recorded costs seconds at a million requests)
     latest_doc = (
         select(CaseDocument.number)
-        .where(CaseDocument.case_id == Case.id)
+        .where(CaseDocument.case_id == Case.id, CaseDocument.kind != QUEUE_KIND)
         .order_by(CaseDocument.id.desc())
         .limit(1)
         .correlate(Case)
@@ -720,7 +722,9 @@ def pengaduan_rows(session: Session, period: Period) -> list[PengaduanRow]:
         )
         .where(  # only the period's complaints, not every step record ever written
             CaseStep.case_id.in_(
-                select(Case.id).where(Case.service == "PENGADUAN", _in(Case.received_at, period))
+                select(Case.id).where(
+                    Case.service.in_(complaint_codes()), _in(Case.received_at, period)
+                )
             )
         )
         .group_by(CaseStep.case_id)
@@ -750,7 +754,7 @@ def pengaduan_rows(session: Session, period: Period) -> list[PengaduanRow]:
         .outerjoin(stats, stats.c.case_id == Case.id)
         .outerjoin(last, last.id == stats.c.last_step_id)
         .where(
-            Case.service == "PENGADUAN",
+            Case.service.in_(complaint_codes()),
             _in(Case.received_at, period),
         )
         .order_by(Case.received_at, Case.id)

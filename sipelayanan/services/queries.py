@@ -41,7 +41,7 @@ from ..models import (
     SopSnapshot,
     User,
 )
-from ..sop import ROLES, ServiceDef
+from ..sop import OVERSEER_ROLES, ROLES, ServiceDef
 from .cases import Action, _definition_from_json
 from .context import resolve_now
 from .office import work_calendar
@@ -422,7 +422,7 @@ def allowed_actions(sdef: ServiceDef, case: CaseState, roles: set[str]) -> dict[
         out["assigns_register"] = step.assigns_register
     if case.status == CaseStatus.MENUNGGU_PEMOHON and mine:
         out["resubmit"] = True
-    if case.status in CaseStatus.OPEN and (mine or roles & {"kasi", "kabid", "kadis", "admin"}):
+    if case.status in CaseStatus.OPEN and (mine or roles & OVERSEER_ROLES):
         out["cancel"] = True
     return out
 

@@ -24,6 +24,7 @@ from ..identity import (
 )
 from ..reports import text as fmt
 from ..sop import ServiceDef
+from ..sop.checklist import known_labels
 
 EXAMPLE = "STATUS ABCD-EFGH3"
 _KEYWORD = re.compile(r"^\s*(?:#|/)?\s*(?:cek\s+)?status\b[\s:=#-]*", re.IGNORECASE)
@@ -42,23 +43,18 @@ def step_in_words(sdef: ServiceDef, step_no: int) -> str:
     """Where a request is, said plainly: ``"langkah 3 dari 7 — Memberikan koreksi Kartu
     Keluarga (Kasi)"``."""
     step = sdef.step(step_no)
-    if step_no == 1:
-        what = (
-            "pengaduan diterima dan sedang dicatat petugas"
-            if sdef.is_complaint
-            else "berkas diterima dan sedang diperiksa kelengkapannya"
-        )
-    else:
-        what = f"{_first_sentence(step.activity)} ({step.actor_label})"
+    # the SOP file's own public wording for the step, else its activity and actor
+    what = step.status_text or f"{_first_sentence(step.activity)} ({step.actor_label})"
     return f"langkah {step_no} dari {sdef.last_step} — {what}"
 
 
 def public_missing_items(sdef: ServiceDef, items: list[str]) -> tuple[list[str], int]:
-    """What a status reply may say about missing berkas: the SOP's own requirement labels only.
+    """What a status reply may say about missing berkas: the SOP's own labels only (an item, or
+    an alternative group as one "Salah satu dari: …" line; ``sop.checklist.known_labels``).
 
     Anything else was typed by staff (it may hold a name or NIK: "KTP a.n. …"), so it is only
     counted, never echoed — the clerk's full list went to the pemohon's own WhatsApp number."""
-    known = {r.label.casefold(): r.label for r in sdef.requirements}
+    known = known_labels(sdef)
     labels: list[str] = []
     other = 0
     for item in items:

@@ -38,6 +38,7 @@ from ..identity import extract_tracking_code
 from ..services.changes import EVERYTHING, Changes
 from ..services.office import get_profile
 from ..services.users import UserInfo
+from ..sop import REVIEW_ROLES
 from .context import UiContext
 from .ops import Ops
 from .settings import Settings
@@ -71,7 +72,7 @@ PAGES: tuple[PageSpec, ...] = (
         "review",
         "sipelayanan.ui.review",
         "ReviewPage",
-        frozenset({"kasi", "kabid", "kadis"}),
+        REVIEW_ROLES,
         tr("Tinjauan"),
     ),
     PageSpec("search", "sipelayanan.ui.search", "SearchPage", EVERYONE, tr("Cari")),

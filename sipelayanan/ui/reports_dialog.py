@@ -40,6 +40,7 @@ from ..i18n import tr
 from ..identity import ValidationError, extract_tracking_code, normalize_tracking_code
 from ..services.berkas import human_size
 from ..sop import services
+from ..sop.catalog import complaint_codes
 from .context import UiContext
 from .widgets.common import MessageBar
 
@@ -285,7 +286,9 @@ class ReportsDialog(QDialog):
         self.form.setRowVisible(self.period_row, not receipt and kind != "sop")
         self.form.setRowVisible(self.service, not receipt)
         if kind == "pengaduan":
-            self.service.setCurrentIndex(self.service.findData("PENGADUAN"))
+            complaints = complaint_codes()
+            if complaints:
+                self.service.setCurrentIndex(self.service.findData(complaints[0]))
         self.service.setEnabled(kind != "pengaduan")
         if receipt:
             self.code.setFocus()

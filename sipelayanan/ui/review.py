@@ -40,14 +40,12 @@ from ..i18n import tr
 from ..identity import format_tracking_code
 from ..services import cases as svc
 from ..services.queries import CaseView, InboxRow, attachment_content, case_view
-from ..sop import services
+from ..sop import REVIEW_ROLES, services
 from .case import history_html
 from .context import UiContext
 from .inbox import PAGE_SIZE, InboxModel, InboxPageData, load_inbox
 from .widgets.berkas import BerkasEntry, BerkasStrip
 from .widgets.common import MessageBar, fill_viewport, role_label
-
-REVIEW_ROLES = ("kasi", "kabid", "kadis")
 
 
 def _ignore(_error: SipelayananError) -> None:

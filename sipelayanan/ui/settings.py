@@ -88,7 +88,9 @@ class Settings:
         self._s.setValue(Key.LAST_USERNAME, value)
 
     def last_service(self) -> str:
-        return self._str(Key.LAST_SERVICE, "KK")
+        from ..sop.catalog import default_service
+
+        return self._str(Key.LAST_SERVICE, default_service())
 
     def set_last_service(self, value: str) -> None:
         self._s.setValue(Key.LAST_SERVICE, value)
