@@ -9,16 +9,27 @@ saving time, so wall-clock arithmetic in WIB is exact.
 from __future__ import annotations
 
 import bisect
+import importlib.util
+import json
 import math
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["WIB", "DayHours", "OfficeHours", "WorkCalendar", "national_holidays"]
+__all__ = [
+    "WIB",
+    "DayHours",
+    "OfficeHours",
+    "WorkCalendar",
+    "national_holidays",
+    "set_holiday_cache",
+]
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -41,19 +52,84 @@ _MAX_SEARCH_DAYS = 3700
 # --------------------------------------------------------------------------------------------
 
 
+#: Folder where computed holiday tables are kept between starts (None: no cache). The desktop
+#: app sets it: loading the ``holidays`` package imports every country's module (~0.15 s of a
+#: cold start) to answer for one country whose table for a year is a few hundred bytes.
+_cache_dir: Path | None = None
+
+
+def set_holiday_cache(folder: Path | None) -> None:
+    """Keep computed holiday tables in ``folder`` (created on first write), or stop caching."""
+    global _cache_dir
+    _cache_dir = folder
+
+
+def _holidays_release() -> str | None:
+    """The installed ``holidays`` release, e.g. "holidays-0.109", from its metadata folder's name
+    — found without importing the package (a frozen build ships the same folder, which the
+    package itself reads for its version). None when it cannot be told: then nothing is cached."""
+    spec = importlib.util.find_spec("holidays")  # locates the package, does not run it
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        found = sorted(Path(spec.origin).parent.parent.glob("holidays-*.dist-info"))
+    except OSError:
+        return None
+    return found[-1].name.removesuffix(".dist-info") if len(found) == 1 else None
+
+
+def _cached(year: int, release: str) -> dict[date, str] | None:
+    assert _cache_dir is not None
+    try:
+        data = json.loads((_cache_dir / f"hari-libur-ID-{year}.json").read_text("utf-8"))
+        if data.get("release") != release or data.get("year") != year:
+            return None
+        days = {date.fromisoformat(d): str(n) for d, n in data["days"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # absent, unreadable or from another version: compute it again
+    return days if all(d.year == year for d in days) else None
+
+
+def _store(year: int, release: str, days: Mapping[date, str]) -> None:
+    assert _cache_dir is not None
+    payload = {
+        "release": release,
+        "year": year,
+        "days": {d.isoformat(): n for d, n in days.items()},
+    }
+    target = _cache_dir / f"hari-libur-ID-{year}.json"
+    try:
+        _cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(payload, ensure_ascii=False, sort_keys=True), "utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a read-only folder only costs the next start the computation
+
+
 @cache
 def national_holidays(year: int) -> Mapping[date, str]:
     """Indonesian public holidays and cuti bersama of one year, names in Bahasa Indonesia.
 
     From the ``holidays`` package (categories "public" and "government"; the latter holds cuti
-    bersama). Future Islamic/lunar dates may carry the suffix "(perkiraan)".
+    bersama). Future Islamic/lunar dates may carry the suffix "(perkiraan)". With a cache folder
+    set (:func:`set_holiday_cache`), a year computed by the same ``holidays`` release is read
+    back from there instead.
     """
+    release = _holidays_release() if _cache_dir is not None else None
+    if release is not None:
+        days = _cached(year, release)
+        if days is not None:
+            return MappingProxyType(days)
     import holidays  # on first use: a status answer or --help never needs the holiday tables
 
     table = holidays.country_holidays(
         "ID", categories=("public", "government"), years=year, language="id"
     )
-    return MappingProxyType({d: str(name) for d, name in table.items() if d.year == year})
+    computed = {d: str(name) for d, name in table.items() if d.year == year}
+    if release is not None:
+        _store(year, release, computed)
+    return MappingProxyType(computed)
 
 
 # --------------------------------------------------------------------------------------------

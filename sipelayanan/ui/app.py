@@ -420,7 +420,11 @@ def install_excepthook() -> None:
 
 
 def setup_application(app: QApplication) -> None:
+    from ..calendar import set_holiday_cache
+    from ..data_folder import data_folder
     from ..resources import resource_path
+
+    set_holiday_cache(data_folder() / "cache")  # the holiday tables of past starts
 
     app.setApplicationName("SiPelayanan")
     app.setOrganizationName("Disdukcapil Way Kanan")

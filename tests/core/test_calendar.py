@@ -434,3 +434,63 @@ def test_next_opening_and_due_time_properties(t: datetime) -> None:
     assert any(start <= opening < end for start, end in CAL.intervals(opening.date()))
     due = CAL.due_time(t)
     assert CAL.working_minutes(opening, due) == pytest.approx(CAL.day_minutes(opening.date()))
+
+
+@pytest.fixture
+def holiday_cache(tmp_path: Any) -> Any:
+    from sipelayanan import calendar
+
+    national_holidays.cache_clear()
+    calendar.set_holiday_cache(tmp_path)
+    yield tmp_path
+    calendar.set_holiday_cache(None)
+    national_holidays.cache_clear()
+
+
+def test_holiday_tables_are_kept_and_read_back(holiday_cache: Any) -> None:
+    """A cold start reads a year's holidays from the cache instead of loading every country of
+    the ``holidays`` package; the file is keyed by the package's release."""
+    import json
+
+    computed = dict(national_holidays(2026))
+    kept = holiday_cache / "hari-libur-ID-2026.json"
+    data = json.loads(kept.read_text("utf-8"))
+    assert data["release"].startswith("holidays-")
+    assert {date.fromisoformat(d): n for d, n in data["days"].items()} == computed
+    # a later start (a fresh process: the in-memory cache empty) takes the file's table
+    data["days"]["2026-03-03"] = "Hari contoh dari cache"
+    kept.write_text(json.dumps(data), "utf-8")
+    national_holidays.cache_clear()
+    assert national_holidays(2026)[date(2026, 3, 3)] == "Hari contoh dari cache"
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda d: d.update(release="holidays-0.1"),  # another release: recomputed
+        lambda d: d.update(year=2025),
+        lambda d: d["days"].update({"2027-01-05": "x"}),  # a day of another year
+        lambda d: d.update(days="rusak"),
+    ],
+)
+def test_a_stale_or_damaged_holiday_cache_is_recomputed(holiday_cache: Any, spoil: Any) -> None:
+    import json
+
+    computed = dict(national_holidays(2026))
+    kept = holiday_cache / "hari-libur-ID-2026.json"
+    data = json.loads(kept.read_text("utf-8"))
+    data["days"]["2026-03-03"] = "Hari contoh dari cache"
+    spoil(data)
+    kept.write_text(json.dumps(data), "utf-8")
+    national_holidays.cache_clear()
+    assert dict(national_holidays(2026)) == computed
+    assert json.loads(kept.read_text("utf-8"))["days"] == {
+        d.isoformat(): n for d, n in computed.items()
+    }  # and written again, correct
+
+
+def test_a_garbled_holiday_cache_file_is_recomputed(holiday_cache: Any) -> None:
+    computed = dict(national_holidays(2026))
+    (holiday_cache / "hari-libur-ID-2026.json").write_bytes(b"\xff\x00{")
+    national_holidays.cache_clear()
+    assert dict(national_holidays(2026)) == computed
