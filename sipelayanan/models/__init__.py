@@ -13,6 +13,7 @@ from .cases import (
     SopSnapshot,
 )
 from .collection import AwaitingCollection
+from .complaints import ComplaintDetail
 from .office import Closure, OfficeSetting
 from .outbox import Notice, NoticeConsent
 from .register import RegisterCounter, RegisterEntry
@@ -33,6 +34,7 @@ __all__ = [
     "CaseStep",
     "ChecklistItem",
     "Closure",
+    "ComplaintDetail",
     "Delivery",
     "FinishDayStat",
     "Notice",

@@ -30,7 +30,8 @@ from ..services.cases import definition_for, present_keys
 from ..services.context import resolve_now
 from ..services.office import OfficeProfile, get_profile
 from ..services.outbox import consent_of
-from ..sop import SERVICE_ORDER, services
+from ..sop import services
+from ..sop.checklist import rows as checklist_rows
 from . import text as fmt
 from .common import show_code, split_office_name
 from .fonts import Style, pil_font, register_fonts
@@ -55,7 +56,10 @@ def _office_wa(profile: OfficeProfile, service: str) -> str:
     number = profile.wa_number(service).strip()
     if number:
         return number
-    for code in SERVICE_ORDER:
+    sdef = services().get(service)
+    if sdef is not None and sdef.is_complaint:
+        return ""  # a complaint is answered on the complaints number, never a service line
+    for code in services():
         number = profile.wa_number(code).strip()
         if number:
             return number
@@ -111,6 +115,12 @@ def qr_text(profile: OfficeProfile, code: str, service: str) -> str:
     if profile.status_url_template.strip():
         return status_url(profile.status_url_template, code, service)
     number = _office_wa(profile, service)
+    if not number and service in services() and services()[service].is_complaint:
+        raise InputError(
+            "Nomor WhatsApp pengaduan belum diatur di Admin ▸ Profil kantor; QR cek status "
+            "pengaduan tidak dapat dibuat.",
+            "wa_numbers",
+        )
     if not number:
         raise InputError(
             "Nomor WhatsApp layanan belum diatur di profil kantor; QR cek status tidak dapat "
@@ -183,6 +193,7 @@ class ReceiptData:
     profile: OfficeProfile
     printed_at: datetime
     setuju_wa: bool = False  # consent to automatic WhatsApp notices, recorded at intake
+    optional: tuple[str, ...] = ()  # checklist labels not brought and not required either
 
 
 def build(session: Session, code: str, *, now: datetime | None = None) -> ReceiptData:
@@ -191,15 +202,11 @@ def build(session: Session, code: str, *, now: datetime | None = None) -> Receip
     profile = get_profile(session)
     present = present_keys(case)
     conds = {c for c in case.conditions.split(",") if c}
-    applicable = [r for r in sdef.requirements if r.condition is None or r.condition in conds]
-    groups_present = {
-        r.alternative_group for r in applicable if r.alternative_group and r.key in present
-    }
-    items: list[tuple[str, bool]] = []
-    for r in applicable:
-        if r.alternative_group and r.alternative_group in groups_present and r.key not in present:
-            continue  # another alternative of this group was brought
-        items.append((r.label, r.key in present))
+    # sop/checklist: an unmet alternative group is one line; an optional item not brought is
+    # never printed as missing ("tidak wajib")
+    rows = checklist_rows(sdef, present, conds)
+    items = [(row.label, row.present) for row in rows]
+    optional = tuple(row.label for row in rows if not row.required and not row.present)
     missing: tuple[str, ...] = ()
     if case.status == CaseStatus.MENUNGGU_PEMOHON and case.missing_items:
         import json
@@ -223,6 +230,7 @@ def build(session: Session, code: str, *, now: datetime | None = None) -> Receip
         nik_masked=mask_nik(case.nik) if case.nik else None,
         checklist=tuple(items),
         missing=missing,
+        optional=optional,
         berkas_files=len(files),
         operator=operator or "-",
         wa_number=wa_display(_office_wa(profile, case.service)),
@@ -677,12 +685,14 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
     p.text(x, y, heading, "bold", 8.5, ACCENT)
     box = 7.0
     for label, present in d.checklist:
-        lines = _wrap(label + ("" if present else " — belum ada"), "regular", 8, w - 14)
+        optional = not present and label in d.optional  # never "belum ada" in red
+        suffix = "" if present else (" (tidak wajib)" if optional else " — belum ada")
+        lines = _wrap(label + suffix, "regular", 8, w - 14)
         y += 5
         _tick(p, x, y, box, present)
         for i, line in enumerate(lines):
             y += 0 if i == 0 else 9.8
-            p.text(x + 12, y + 6.3, line, "regular", 8, INK if present else WARN)
+            p.text(x + 12, y + 6.3, line, "regular", 8, INK if present or optional else WARN)
         y += 6.3
     for item in d.missing:
         if any(item == label for label, _ in d.checklist):
@@ -709,7 +719,8 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
                 p.text(x, y, f"{i}.", "regular", 8)
             p.text(x + 10, y, line, "regular", 8)
     consent = (
-        "Pemohon setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor."
+        f"{'Pelapor' if d.is_complaint else 'Pemohon'} setuju menerima pemberitahuan "
+        "WhatsApp otomatis dari nomor kantor."
         if d.setuju_wa
         else "Pemberitahuan WhatsApp dikirim oleh petugas (tanpa pemberitahuan otomatis)."
     )

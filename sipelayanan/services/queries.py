@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
@@ -42,9 +42,17 @@ from ..models import (
     User,
 )
 from ..sop import OVERSEER_ROLES, ROLES, ServiceDef
+from ..sop.checklist import applies
 from .cases import Action, _definition_from_json
 from .context import resolve_now
 from .office import work_calendar
+from .pelapor import (
+    HIDDEN,
+    complaint_codes,
+    confidential_ids,
+    hidden_in_list,
+    hidden_in_view,
+)
 from .reading import columns, connection, select_rows
 from .register import format_number
 
@@ -158,14 +166,21 @@ def case_view(session: Session, code: str, *, roles: Iterable[str] = ()) -> Case
     found = _case_head(session, "code", norm)
     if found is None:
         raise NotFound(f"Permohonan dengan kode {norm} tidak ditemukan.")
-    return _view(session, found, set(roles))
+    return _pelapor_shown(_view(session, found, set(roles)), set(roles))
 
 
 def case_view_by_id(session: Session, case_id: int, *, roles: Iterable[str] = ()) -> CaseView:
     found = _case_head(session, "id", case_id)
     if found is None:
         raise NotFound("Permohonan tidak ditemukan.")
-    return _view(session, found, set(roles))
+    return _pelapor_shown(_view(session, found, set(roles)), set(roles))
+
+
+def _pelapor_shown(view: CaseView, roles: set[str]) -> CaseView:
+    """A complaint's pelapor is seen only by the complaint roles (``services.pelapor``)."""
+    if not hidden_in_view(view.service, roles):
+        return view
+    return replace(view, pemohon_nama=HIDDEN, nik=None, nik_masked=None, no_kk=None, wa="")
 
 
 @dataclass(frozen=True)
@@ -366,7 +381,7 @@ def _view(session: Session, head: _Head, roles: set[str]) -> CaseView:
                 required=r.required,
                 condition=r.condition,
                 alternative_group=r.alternative_group,
-                applies=r.condition is None or r.condition in conds,
+                applies=applies(r, conds),
             )
             for r in sdef.requirements
         ),
@@ -642,6 +657,7 @@ def search(
     *,
     limit: int = 200,
     after: tuple[datetime, int] | None = None,
+    roles: Iterable[str] | None = None,
 ) -> list[SearchRow]:
     """Find by tracking code (or a scanned QR link), NIK or No. KK, WhatsApp number or name
     prefix; with no text, every request (the filters still apply).
@@ -679,7 +695,24 @@ def search(
         bool(f.date_to),
         after is not None,
     )
-    return _search_rows(select_rows(session, stmt, params))
+    return _hide_pelapor(session, _search_rows(select_rows(session, stmt, params)), roles)
+
+
+def _hide_pelapor(
+    session: Session, rows: list[SearchRow], roles: Iterable[str] | None
+) -> list[SearchRow]:
+    """Complaints' pelapor hidden unless ``roles`` hold a complaint role and the pelapor did not
+    ask to stay anonymous (no roles given: hidden)."""
+    complaints = [r.id for r in rows if r.service in complaint_codes()]
+    if not complaints:
+        return rows
+    secret = confidential_ids(session, complaints)
+    return [
+        r._replace(pemohon_nama=HIDDEN, nik_masked=None, wa="")
+        if hidden_in_list(r.service, roles, r.id in secret)
+        else r
+        for r in rows
+    ]
 
 
 def _text_params(text: str, params: dict[str, Any]) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from sipelayanan.sop.definitions import (
     SopError,
     Step,
 )
+from sipelayanan.sop.forms import read_forms
 
 __all__ = ["SERVICE_ORDER", "load_service_file", "load_services", "services"]
 
@@ -75,6 +76,7 @@ _STEP_OPTIONAL = (
     "notifies",
     "assigns_queue",
     "status_text",
+    "forms",  # read by sop/forms.py (the clerk's form per step), not part of ServiceDef
 )
 _REQ_REQUIRED = ("key", "label", "source")
 _REQ_OPTIONAL = ("required", "condition", "alternative_group", "count")
@@ -478,6 +480,7 @@ def load_service_file(path: Path) -> ServiceDef:
     requirements = _read_requirements(top, loc, conditions)
     steps, step_items = _read_steps(top, loc)
     _check_flow(steps, step_items)
+    read_forms(code, top.tables("steps"), steps, path, lambda i, k: loc.item("steps", i, k))
     hand_over = top.opt_text("hand_over_default") or "diambil"
     if hand_over not in HAND_OVER_METHODS:
         raise top.error(

@@ -93,15 +93,19 @@ def test_qr_and_text_round_trip(db: Database, actors: dict[str, Any]) -> None:
 def test_office_status_page_and_own_numbers(db: Database, actors: dict[str, Any]) -> None:
     complaint = make(db, actors, "PENGADUAN")
     with db.write() as s:
-        # the complaints SOP prints no number: any office number answers STATUS
-        assert qr_content(s, complaint).startswith("https://wa.me/628117961500?text=STATUS%20")
+        # the complaints SOP prints no number, and a complaint is never sent to a service's
+        # line (the KK number): until the office sets its complaints number, no QR
+        with pytest.raises(InputError, match="Nomor WhatsApp pengaduan belum diatur"):
+            qr_content(s, complaint)
         profile = get_profile(s)
         profile.wa_numbers = {"PENGADUAN": "0811-7961-900"}
         save_profile(s, profile, actor=actors["admin"])
     with db.write() as s:
         expected = f"https://wa.me/628117961900?text=STATUS%20{shown(complaint)}"
         assert decode_pdf(receipt(s, complaint, "pdf")) == [expected]
-        assert "TANDA TERIMA PENGADUAN" in pdf_text(receipt(s, complaint, "pdf"))
+        text = pdf_text(receipt(s, complaint, "pdf"))
+        assert "TANDA TERIMA PENGADUAN" in text
+        assert "0811-7961-900" in text and "0811-7961-500" not in text  # not the KK line
         profile = get_profile(s)
         profile.status_url_template = "https://dukcapil.waykanankab.go.id/status/{code}"
         save_profile(s, profile, actor=actors["admin"])

@@ -93,10 +93,12 @@ def test_register_then_solve_simply(kit: UiKit, qtbot, tmp_path) -> None:
     form.setuju_wa.setChecked(True)  # the pelapor agrees to automatic WhatsApp notices
     qtbot.keyClick(form.nama, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
 
-    # registered: the complaint opens at step 1 and the WhatsApp reply carries its code
+    # registered with its berkas: the SOP's first step (berkas received) is done by the
+    # registration itself, so the complaint opens at step 2; the WhatsApp reply carries its code
     qtbot.waitUntil(lambda: page.detail.view is not None, timeout=10000)
     code = page.detail.view.code
-    _wait_step(page, qtbot, code, 1)
+    _wait_step(page, qtbot, code, 2)
+    assert "berkasnya sudah diterima" in form.message.text()
     qtbot.waitUntil(lambda: page.detail.last_message_dialog is not None, timeout=10000)
     assert f"{code[:4]}-{code[4:]}" in page.detail.last_message_dialog.text()
     page.detail.last_message_dialog.close()
@@ -119,10 +121,10 @@ def test_register_then_solve_simply(kit: UiKit, qtbot, tmp_path) -> None:
     assert [a.filename for a in stored.attachments] == ["kk-salah.png"]
     qtbot.waitUntil(lambda: page.model.row_of(code) >= 0)
 
-    qtbot.mouseClick(_form(page, "advance1").button, Qt.MouseButton.LeftButton)
-    _wait_step(page, qtbot, code, 2)
-    qtbot.keyClicks(_form(page, "advance2").text, "Salah ketik saat entri SIAK.")
-    qtbot.mouseClick(_form(page, "advance2").button, Qt.MouseButton.LeftButton)
+    assert {f.spec.key for f in page.detail.forms} == {"register", "return"}  # no 2nd receipt
+    assert _view(kit, code).history[0].username == "aduan"
+    qtbot.keyClicks(_form(page, "register").text, "Salah ketik saat entri SIAK.")
+    qtbot.mouseClick(_form(page, "register").button, Qt.MouseButton.LeftButton)
     _wait_step(page, qtbot, code, 3)
     assert _view(kit, code).register_number is not None
     assert _view(kit, code).register_number in page.detail.info.text()
@@ -168,22 +170,36 @@ def test_escalated_complaint_through_pejabat_and_back_to_the_pelapor(kit: UiKit,
     qtbot.keyClicks(escalate.text, "Perlu keputusan soal data ganda di SIAK pusat.")
     qtbot.mouseClick(escalate.button, Qt.MouseButton.LeftButton)
     _wait_step(petugas, qtbot, code, 4)
-    qtbot.mouseClick(_form(petugas, "report").button, Qt.MouseButton.LeftButton)
+    # step 4 hands on the summary typed at step 3: nothing is typed twice
+    report = _form(petugas, "report")
+    assert report.text.toPlainText() == "Perlu keputusan soal data ganda di SIAK pusat."
+    assert not report.spec.text_required
+    qtbot.mouseClick(report.button, Qt.MouseButton.LeftButton)
     _wait_step(petugas, qtbot, code, 5)
     assert petugas.detail.forms == []
     assert "Pejabat Pengelola Pengaduan" in petugas.detail.turn.text()
 
-    # the tim sees the complaint at its meeting step but records nothing itself
+    # the tim sees the complaint at its meeting step but records nothing itself: its
+    # "giliran" is empty (it can act on nothing), so it starts on the open complaints
     tim = _page(kit, qtbot, "tim")
-    assert tim.scope.currentData() == SCOPE_MINE
+    assert tim.scope.currentData() == SCOPE_OPEN
     _select(tim, qtbot, code)
     _wait_step(tim, qtbot, code, 5)
     assert tim.detail.forms == []
     assert "Tim Penjawab Aduan" in tim.detail.turn.text()
+    assert not any(r.mine for r in tim.model.rows)
+    tim.scope.setCurrentIndex(tim.scope.findData(SCOPE_MINE))
+    qtbot.waitUntil(lambda: tim.count.text().startswith("0 pengaduan"), timeout=10000)
 
+    # the pejabat reads the escalation reason first, above the pelapor's details
     pejabat = _page(kit, qtbot, "pejabat")
     _select(pejabat, qtbot, code)
     _wait_step(pejabat, qtbot, code, 5)
+    assert pejabat.detail.ringkasan.isVisible()
+    assert "data ganda di SIAK pusat" in pejabat.detail.ringkasan.text()
+    col = pejabat.detail.ringkasan.parentWidget().layout()
+    assert col.indexOf(pejabat.detail.ringkasan) < col.indexOf(pejabat.detail.info)
+    assert any(r.mine for r in pejabat.model.rows if r.code == code)
     solusi = _form(pejabat, "solusi_tim")
     qtbot.keyClicks(solusi.text, "Hapus data ganda lewat SIAK pusat; terbitkan akta.")
     qtbot.keyClicks(solusi.note, "Rapat dengan tim: Kabid, Kasi, operator.")
@@ -216,6 +232,7 @@ def test_escalated_complaint_through_pejabat_and_back_to_the_pelapor(kit: UiKit,
     }
     notes = {h.step_no: h.note for h in final.history}
     assert notes[3] == "Perlu keputusan soal data ganda di SIAK pusat."
+    assert notes[4] is None  # handed on unchanged: not written a second time
     assert notes[5] == "Rapat dengan tim: Kabid, Kasi, operator."
     qtbot.waitUntil(lambda: petugas.detail.last_message_dialog is not None, timeout=10000)
     answer_text = petugas.detail.last_message_dialog.text()
@@ -342,7 +359,7 @@ def test_berkas_ticked_when_received_at_step_1(kit: UiKit, qtbot) -> None:
     page = _page(kit, qtbot, "aduan")
     _select(page, qtbot, code)
     _wait_step(page, qtbot, code, 1)
-    receive = _form(page, "advance1")
+    receive = _form(page, "terima")
     tick = receive.ticks["berkas_permasalahan"]
     qtbot.mouseClick(receive.button, Qt.MouseButton.LeftButton)
     assert "Tandai berkas" in receive.reason.text()
@@ -353,4 +370,4 @@ def test_berkas_ticked_when_received_at_step_1(kit: UiKit, qtbot) -> None:
     _wait_step(page, qtbot, code, 2)
     stored = _view(kit, code)
     assert [c.present for c in stored.checklist if c.key == "berkas_permasalahan"] == [True]
-    assert _form(page, "advance2").ticks == {}
+    assert _form(page, "register").ticks == {}
