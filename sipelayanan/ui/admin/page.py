@@ -12,6 +12,7 @@ from ..context import UiContext
 from .backup import BackupTab
 from .database import DatabaseConnectionWidget
 from .hours import HoursTab
+from .privacy import PrivacyTab
 from .profile import ProfileTab
 from .status_site import StatusSiteTab
 from .templates import TemplatesTab
@@ -36,6 +37,7 @@ class AdminPage(QWidget):
         self.backup = BackupTab(ctx, self)
         self.status_site = StatusSiteTab(ctx, self)
         self.whatsapp = WhatsAppApiTab(ctx, self)
+        self.privacy = PrivacyTab(ctx, self)
         self.tabs.addTab(self.users, tr("&Pengguna"))
         self.tabs.addTab(self.profile, tr("P&rofil kantor"))
         self.tabs.addTab(self.hours, tr("&Jam kantor && hari tutup"))
@@ -44,6 +46,7 @@ class AdminPage(QWidget):
         self.tabs.addTab(self.backup, tr("C&adangan"))
         self.tabs.addTab(self.status_site, tr("S&itus status"))
         self.tabs.addTab(self.whatsapp, tr("&WhatsApp Business"))
+        self.tabs.addTab(self.privacy, tr("Data pri&badi"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -57,6 +60,7 @@ class AdminPage(QWidget):
         self.backup.refresh()
         self.status_site.refresh()
         self.whatsapp.refresh()
+        self.privacy.refresh()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)

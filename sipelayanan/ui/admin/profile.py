@@ -71,7 +71,7 @@ def logo_png_base64(path: str) -> str:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, b"PNG")
     buffer.close()
     raw = bytes(data.data())
     if len(raw) > LOGO_MAX_BYTES:
@@ -122,6 +122,14 @@ class ProfileTab(QWidget):
         self.address.setObjectName("profile_address")
         self.kadis = QLineEdit(self)
         self.kadis.setObjectName("profile_kadis")
+        # the data-protection officer (UU 27/2022 Pasal 53), printed in the privacy notice
+        self.dpo_name = QLineEdit(self)
+        self.dpo_name.setObjectName("profile_dpo_name")
+        self.dpo_name.setMaxLength(120)
+        self.dpo_contact = QLineEdit(self)
+        self.dpo_contact.setObjectName("profile_dpo_contact")
+        self.dpo_contact.setMaxLength(160)
+        self.dpo_contact.setPlaceholderText(tr("telepon, WhatsApp atau surel kantor"))
         self.kadis_nip = ValidatedField(
             _check_nip, required=False, placeholder=tr("18 digit"), parent=self
         )
@@ -182,6 +190,8 @@ class ProfileTab(QWidget):
         form.addRow(tr("Logo"), logo_row)
         form.addRow(tr("Nama &Kepala Dinas"), self.kadis)
         form.addRow(tr("NIP Kepala &Dinas"), self.kadis_nip)
+        form.addRow(tr("Pejabat &pelindungan data"), self.dpo_name)
+        form.addRow(tr("Kontak pejabat pelindungan data"), self.dpo_contact)
         form.addRow(tr("Halaman status (diatur di Situs status)"), self.status_url)
         form.addRow(tr("Batas &ukuran berkas"), self.max_mb)
         inner = QWidget(self)
@@ -201,7 +211,14 @@ class ProfileTab(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
 
-        for edit in (self.name, self.parent_name, self.address, self.kadis):
+        for edit in (
+            self.name,
+            self.parent_name,
+            self.address,
+            self.kadis,
+            self.dpo_name,
+            self.dpo_contact,
+        ):
             edit.textEdited.connect(self._mark_dirty)
         for field in (self.kadis_nip, self.status_url, *self.wa_fields.values()):
             field.edit.textEdited.connect(self._mark_dirty)
@@ -241,6 +258,8 @@ class ProfileTab(QWidget):
         self.address.setText(profile.address)
         self.kadis.setText(profile.kepala_dinas)
         self.kadis_nip.setText(profile.kepala_dinas_nip)
+        self.dpo_name.setText(profile.dpo_name)
+        self.dpo_contact.setText(profile.dpo_contact)
         self.status_url.setText(profile.status_url_template)
         self.max_mb.blockSignals(True)
         self.max_mb.setValue(max(1, min(50, round(profile.max_attachment_bytes / 1024 / 1024))))
@@ -318,6 +337,8 @@ class ProfileTab(QWidget):
             address=" ".join(self.address.text().split()),
             kepala_dinas=" ".join(self.kadis.text().split()),
             kepala_dinas_nip=self.kadis_nip.text().replace(" ", ""),
+            dpo_name=" ".join(self.dpo_name.text().split()),
+            dpo_contact=" ".join(self.dpo_contact.text().split()),
             wa_numbers=wa_numbers,
             status_url_template=self.status_url.text(),
             max_attachment_bytes=self.max_mb.value() * 1024 * 1024,
