@@ -209,6 +209,7 @@
   function showConfig() {
     if (!config) { return; }
     text($("kantor"), config.kantor || "");
+    text($("privasi"), config.privasi || "");
     text($("diperbarui"), "Data diperbarui " + config.diperbarui + ".");
   }
 

@@ -29,6 +29,7 @@ from ..models import Attachment, Case, CaseStatus, User
 from ..services.cases import definition_for, present_keys
 from ..services.context import resolve_now
 from ..services.office import OfficeProfile, get_profile
+from ..services.privacy import privacy_notice
 from ..services.outbox import consent_of
 from ..sop import services
 from ..sop.checklist import rows as checklist_rows
@@ -748,7 +749,8 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
     y += 16
     foot = (
         f"Dicetak {fmt.waktu(d.printed_at, hari=False)} · SOP {d.sop_number}. "
-        "Tanda terima ini bukan dokumen kependudukan; simpan sampai dokumen diterima."
+        "Tanda terima ini bukan dokumen kependudukan; simpan sampai dokumen diterima. "
+        + privacy_notice(d.profile)  # UU 27/2022: the notice and the office's DPO
     )
     for line in _wrap(foot, "italic", 6.5, w):
         p.text(x, y, line, "italic", 6.5, MUTED)

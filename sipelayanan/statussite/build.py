@@ -349,6 +349,7 @@ def build_site(
     over are counted in ``BuildResult.pending`` and published by the next call."""
     from ..reports import text as fmt
     from ..services.office import get_profile
+    from ..services.privacy import privacy_notice
 
     started = time.perf_counter()
     at = resolve_now(now)
@@ -408,6 +409,7 @@ def build_site(
         "salt": settings.salt,
         "iterations": settings.iterations,
         "kantor": get_profile(session).name,
+        "privasi": privacy_notice(get_profile(session)),  # UU 27/2022, with the office's DPO
         "hari": settings.days,
         "diperbarui": fmt.waktu(at),
         "diperbarui_utc": _utc(at),

@@ -493,3 +493,38 @@ def test_the_data_pribadi_commands(
 
 def test_every_service_has_steps_to_drive() -> None:
     assert {"KK", "KTP_EL"} <= set(services())
+
+
+# --------------------------------------------------------------------------- privacy notice
+
+
+def test_the_privacy_notice_on_the_receipt_and_the_status_page(
+    db: Database, actors: dict[str, Any], tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    from sipelayanan import reports
+    from sipelayanan.services.office import get_profile, save_profile
+    from sipelayanan.statussite.build import build_site, ensure_salt
+
+    code = _intake(db, actors, NIK_A, "Siti Aminah")
+    with db.write() as s:
+        profile = get_profile(s)
+        profile.dpo_name, profile.dpo_contact = "Rudi Hermawan, S.H.", "ppid@waykanankab.go.id"
+        save_profile(s, profile, actor=actors["admin"])
+    with db.write() as s:
+        pdf = reports.receipt(s, code, "pdf", actor=actors["online"])
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) == 1  # the notice still fits the A5 receipt
+    printed = " ".join(pages[0].extract_text().split())
+    assert "UU No. 27 Tahun 2022" in printed and "Rudi Hermawan" in printed
+    with db.write() as s:
+        settings = ensure_salt(s)
+    with db.read() as s:
+        build_site(s, tmp_path / "situs", settings)
+    config = json.loads((tmp_path / "situs" / "config.json").read_text())
+    assert "UU No. 27 Tahun 2022" in config["privasi"] and "ppid@" in config["privasi"]
+    assert "Siti" not in config["privasi"] and NIK_A not in json.dumps(config)
+    page = (tmp_path / "situs" / "index.html").read_text()
+    assert 'id="privasi"' in page
+    assert "config.privasi" in (tmp_path / "situs" / "app.js").read_text()
