@@ -204,6 +204,7 @@
     }
     box.hidden = false;
     box.removeAttribute("hidden");
+    if (window.SiPelayananSkm) { window.SiPelayananSkm.show(code, r, config, box); } // skm.js
   }
 
   function showConfig() {
@@ -211,6 +212,7 @@
     text($("kantor"), config.kantor || "");
     text($("privasi"), config.privasi || "");
     text($("diperbarui"), "Data diperbarui " + config.diperbarui + ".");
+    if (window.SiPelayananSkm) { window.SiPelayananSkm.summary(config); } // skm.js
   }
 
   function loadConfig(done) {

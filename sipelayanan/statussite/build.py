@@ -39,6 +39,7 @@ from ..errors import InputError
 from ..models import Case, CaseStatus, Delivery, SopSnapshot
 from ..resources import resource_path
 from ..services.context import Actor, resolve_now
+from ..skm import site as skm_site
 
 #: PBKDF2-SHA256 iterations. Headless Chromium on the 2-core dev machine derives a name in
 #: 60-140 ms at 300 000 iterations (benchmarks/status_site.py); a low-end Android phone is some
@@ -46,7 +47,7 @@ from ..services.context import Actor, resolve_now
 DEFAULT_ITERATIONS = 300_000
 DEFAULT_DAYS = 30
 SETTING_KEY = "status_site"
-ASSETS = ("index.html", "app.js", "style.css")
+ASSETS = ("index.html", "app.js", "style.css", "skm.js")
 RECORDS = "s"
 FORMAT_VERSION = 1
 
@@ -413,6 +414,7 @@ def build_site(
         "hari": settings.days,
         "diperbarui": fmt.waktu(at),
         "diperbarui_utc": _utc(at),
+        **skm_site.config_part(session, at),  # the survey form and the published IKM
     }
     _write_if_changed(folder / "config.json", encode(config))
     result.changed.append("config.json")

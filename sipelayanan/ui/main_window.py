@@ -90,6 +90,13 @@ PAGES: tuple[PageSpec, ...] = (
         frozenset({"petugas_penyerahan"}),
         tr("Siap diambil"),
     ),
+    PageSpec(
+        "skm",
+        "sipelayanan.ui.skm",
+        "SkmPage",
+        frozenset({"admin", "operator_online"}),
+        tr("Survei Kepuasan"),
+    ),
     PageSpec("admin", "sipelayanan.ui.admin", "AdminPage", frozenset({"admin"}), tr("Admin")),
 )
 

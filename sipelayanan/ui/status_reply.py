@@ -1,7 +1,10 @@
 """Balas status: paste whatever a resident sent ("STATUS ABCD-EFGH3", the bare code, a link, a
 sentence holding it) and get the reply that is safe to send to anyone holding the code
 (:func:`sipelayanan.services.status.answer_status`), ready to copy or to open in WhatsApp.
-The pasted text is never stored or logged (residents type their NIK into such messages)."""
+The pasted text is never stored or logged (residents type their NIK into such messages).
+
+A pasted survey answer (``SKM-…`` from the status page's form, :mod:`sipelayanan.skm`) is
+recognised: **Catat jawaban survei** records it, anonymously, once per tracking code."""
 
 from __future__ import annotations
 
@@ -58,6 +61,15 @@ class StatusReplyDialog(QDialog):
         self.wa_button = QPushButton(tr("Buka di &WhatsApp"), self)
         self.wa_button.setObjectName("status_wa")
         self.wa_button.clicked.connect(self.open_whatsapp)
+        self.skm_note = QLabel(self)
+        self.skm_note.setObjectName("skm_note")
+        self.skm_note.setWordWrap(True)
+        self.skm_note.hide()
+        self.skm_button = QPushButton(tr("Catat &jawaban survei"), self)
+        self.skm_button.setObjectName("skm_record")
+        self.skm_button.clicked.connect(self.record_survey)
+        self.skm_button.hide()
+        self._survey: object | None = None
         row = QHBoxLayout()
         row.addWidget(self.copy_button)
         row.addWidget(self.wa_button)
@@ -71,6 +83,8 @@ class StatusReplyDialog(QDialog):
         layout.addWidget(QLabel(tr("Jawaban:"), self))
         layout.addWidget(self.reply, 1)
         layout.addWidget(self.note)
+        layout.addWidget(self.skm_note)
+        layout.addWidget(self.skm_button)
         layout.addLayout(row)
         layout.addWidget(close)
 
@@ -93,6 +107,7 @@ class StatusReplyDialog(QDialog):
 
         asked = self.incoming.toPlainText()
         self._asked = asked
+        self._check_survey(asked)
         if not asked.strip():
             self.reply.clear()
             self._enable(False)
@@ -110,6 +125,75 @@ class StatusReplyDialog(QDialog):
         self.found = bool(getattr(result, "found", False))
         self.reply.setPlainText(text)
         self._enable(bool(text))
+
+    def _check_survey(self, text: str) -> None:
+        """Show whether the pasted text holds a survey answer, and whether it is intact."""
+        from .. import skm
+        from ..errors import InputError
+
+        self._survey = None
+        if not skm.find_answer_string(text):
+            self.skm_note.hide()
+            self.skm_button.hide()
+            return
+        try:
+            answer = skm.decode_answer(text)
+        except InputError as exc:
+            self.skm_note.setText(str(exc))
+            self.skm_note.setStyleSheet("color: #a4262c;")
+            self.skm_button.hide()
+        else:
+            self._survey = answer
+            self.skm_note.setText(
+                tr(
+                    "Pesan ini berisi jawaban Survei Kepuasan Masyarakat untuk kode {code} "
+                    "(jawaban tanpa nama).",
+                    code=f"{answer.code[:4]}-{answer.code[4:]}" if answer.code else "",
+                )
+            )
+            self.skm_note.setStyleSheet("")
+            self.skm_button.show()
+            self.skm_button.setEnabled(True)
+        self.skm_note.show()
+
+    def record_survey(self) -> None:
+        """Record the pasted survey answer (admin / Operator Pelayanan Online)."""
+        from ..errors import SipelayananError
+        from ..skm import Answer
+        from ..skm.store import record_answer
+
+        answer = self._survey
+        if not isinstance(answer, Answer):
+            return
+        actor = self.ctx.actor
+        self.skm_button.setEnabled(False)
+
+        def failed(error: SipelayananError) -> None:
+            self.skm_note.setText(str(error))
+            self.skm_note.setStyleSheet("color: #a4262c;")
+
+        def done(_result: object) -> None:
+            shown = f"{answer.code[:4]}-{answer.code[4:]}" if answer.code else ""
+            self.skm_note.setText(tr("Jawaban survei dicatat. Terima kasih."))
+            self.skm_note.setStyleSheet("color: #137333;")
+            self.skm_button.hide()
+            self.reply.setPlainText(
+                tr(
+                    "Terima kasih, jawaban Survei Kepuasan Masyarakat untuk kode {code} sudah "
+                    "kami terima. Masukan Anda kami pakai untuk memperbaiki pelayanan.",
+                    code=shown,
+                )
+            )
+            self._enable(True)
+            self.ctx.show_status(tr("Jawaban survei dicatat."))
+
+        self.ctx.ops.run(
+            lambda s: record_answer(s, actor, answer, source="wa"),
+            write=True,
+            on_done=done,
+            on_error=failed,
+            parent=self,
+        )
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.reply.toPlainText())

@@ -291,7 +291,7 @@ def test_page_in_a_real_browser(office: Office, browser: Any, tmp_path: Path) ->
     with office.db.read() as s:
         codes = {c for (c,) in s.execute(select(Case.code))}
     files = [p for p in folder.rglob("*") if p.is_file()]
-    assert len(files) == first.published + 4
+    assert len(files) == first.published + 5  # index, app, style, skm.js, config
     for path in files:
         body = path.read_text(encoding="utf-8")
         for secret in private | codes | {shown(c) for c in codes}:
