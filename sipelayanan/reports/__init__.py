@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import InputError
 from ..services.context import Actor
@@ -29,15 +29,30 @@ __all__ = [
     "report",
 ]
 
-REPORT_KINDS: tuple[str, ...] = ("register", "rekap", "kinerja", "pengaduan", "sop", "skm")
+REPORT_KINDS: tuple[str, ...] = (
+    "register",
+    "rekap",
+    "kinerja",
+    "pengaduan",
+    "pengaduan-rekap",
+    "sop",
+    "standar",
+    "poster",
+    "maklumat",
+    "skm",
+)
 
 REPORT_FORMATS: dict[str, tuple[str, ...]] = {
     "register": ("pdf", "xlsx"),
     "rekap": ("pdf", "xlsx"),
     "kinerja": ("pdf", "xlsx"),
     "pengaduan": ("pdf", "xlsx"),
+    "pengaduan-rekap": ("pdf", "xlsx"),
     "sop": ("pdf",),
     "skm": ("pdf", "xlsx"),
+    "standar": ("pdf",),
+    "poster": ("pdf",),
+    "maklumat": ("pdf",),
 }
 
 REPORT_LABELS: dict[str, str] = {
@@ -45,12 +60,19 @@ REPORT_LABELS: dict[str, str] = {
     "rekap": "Rekap dan Laporan Jumlah Penerbitan",
     "kinerja": "Laporan Kinerja Layanan",
     "pengaduan": "Register dan Laporan Hasil Pengaduan",
+    "pengaduan-rekap": "Rekap Pengaduan (klasifikasi, saluran, layanan, batas 60 hari)",
     "sop": "Bagan Alur SOP",
     "skm": "Survei Kepuasan Masyarakat (IKM)",
+    "standar": "Standar Pelayanan (A4 per layanan)",
+    "poster": "Poster Standar Pelayanan dan Maklumat (A3)",
+    "maklumat": "Maklumat Pelayanan",
 }
 
+#: Kinds about the complaints only (their service is the complaint service).
+COMPLAINT_REPORTS: frozenset[str] = frozenset({"pengaduan", "pengaduan-rekap"})
+
 #: Kinds whose output does not depend on a period (the period is not checked).
-PERIODLESS: frozenset[str] = frozenset({"sop"})
+PERIODLESS: frozenset[str] = frozenset({"sop", "standar", "poster", "maklumat"})
 
 
 def receipt(
@@ -122,7 +144,7 @@ def report(
             f"{REPORT_LABELS[kind]} tersedia dalam format {allowed}, bukan '{fmt}'.", "fmt"
         )
     code = check_service(service)
-    if kind == "pengaduan" and code is not None and code not in complaint_codes():
+    if kind in COMPLAINT_REPORTS and code is not None and code not in complaint_codes():
         raise InputError(
             f"Laporan pengaduan hanya untuk layanan {' atau '.join(complaint_codes())}.",
             "service",
@@ -154,17 +176,21 @@ def _render(
     service: str | None,
     progress: object,
 ) -> tuple[bytes, int]:
-    from . import kinerja, pengaduan, register, rekap, skm, sopchart
+    from . import kinerja, pengaduan, register, rekap, skm, sopchart, standar
 
     modules = {
         "register": register,
         "rekap": rekap,
         "kinerja": kinerja,
         "pengaduan": pengaduan,
+        "pengaduan-rekap": pengaduan.REKAP,
         "sop": sopchart,
         "skm": skm,
+        "standar": standar,
+        "poster": standar.POSTER,
+        "maklumat": standar.MAKLUMAT,
     }
-    module = modules[kind]
+    module: Any = modules[kind]
     render = module.render_pdf if fmt == "pdf" else module.render_xlsx
     result: tuple[bytes, int] = render(session, ctx, period, service, progress)
     return result

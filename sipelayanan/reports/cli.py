@@ -186,7 +186,7 @@ def add_commands(sub: Any) -> None:
         "kind",
         metavar="JENIS",
         choices=REPORT_KINDS,
-        help="register, rekap, kinerja, pengaduan atau sop",
+        help=", ".join(REPORT_KINDS[:-1]) + " atau " + REPORT_KINDS[-1],
     )
     rp.add_argument(
         "--dari",
@@ -210,7 +210,7 @@ def add_commands(sub: Any) -> None:
         dest="service",
         metavar="LAYANAN",
         help="hanya satu layanan: KK, SKPWNI, KTP_EL, KIA, AKTA_LAHIR, AKTA_MATI, "
-        "PENGADUAN (bawaan: semua)",
+        "PENGADUAN (bawaan: semua); juga untuk standar (A4 per layanan)",
     )
     rp.add_argument(
         "-o",

@@ -8,16 +8,38 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import (
+    Flowable,
+    KeepInFrame,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from sqlalchemy.orm import Session
 
+from ..services.standar import step_notes
 from ..sop import ROLES, ServiceDef, Step, services
+from ..sop.identity import IDENTITY_LISTS, SopIdentity, identity_of
 from . import text as fmt
-from .common import Context, Progress
+from .common import Context, Progress, split_office_name
 from .fonts import SANS, SANS_BOLD
-from .pdf import ACCENT, GRID, HEADER_FILL, INK, MUTED, RULE, build_pdf, esc, frame_width
+from .pdf import (
+    ACCENT,
+    GRID,
+    HEADER_FILL,
+    INK,
+    MUTED,
+    RULE,
+    build_pdf,
+    esc,
+    frame_width,
+    logo_reader,
+)
 from .pdf import styles as pdf_styles
 
 SYMBOL_FILL = colors.HexColor("#dde6f0")
@@ -42,23 +64,9 @@ def lanes(sdef: ServiceDef) -> list[str]:
 
 
 def notes(step: Step) -> list[str]:
-    """What the app does at this step besides moving on, in the SOP's words."""
-    out: list[str] = []
-    if step.allows("return_pemohon"):
-        out.append("Tidak lengkap: kembali ke pemohon")
-    for target in step.back_targets():
-        out.append(f"Ada kesalahan: kembali ke langkah {target}")
-    if step.allows("close"):
-        out.append("Pengaduan sederhana: selesai di langkah ini")
-    if step.assigns_register:
-        out.append("Nomor register dicatat")
-    if "nomor_dokumen" in step.records:
-        out.append("Nomor dokumen SIAK dicatat")
-    if "penyerahan" in step.records:
-        out.append("Penyerahan / resi PT POS dicatat")
-    for role in step.with_roles:
-        out.append(f"Bersama {ROLES.get(role, role)}")
-    return out
+    """What the app does at this step besides moving on, in the SOP's words (the standar
+    pelayanan prints the same words)."""
+    return step_notes(step)
 
 
 def _shape(sdef: ServiceDef, step: Step) -> str:
@@ -390,6 +398,92 @@ def _service_header(sdef: ServiceDef) -> list[Flowable]:
     ]
 
 
+def identity_page(
+    sdef: ServiceDef, identity: SopIdentity, ctx: Context, width: float
+) -> list[Flowable]:
+    """The SOP's identity page as the signed document has it: the office and unit beside the
+    number, dates, pengesahan (the Kepala Dinas of the office profile signs) and name; below,
+    dasar hukum | kualifikasi pelaksana, keterkaitan | peralatan, peringatan | pencatatan."""
+    st = pdf_styles()
+    size = 7.6
+    body = ParagraphStyle("idbody", parent=st["cell"], fontSize=size, leading=size * 1.22)
+    bold = ParagraphStyle("idbold", parent=body, fontName=SANS_BOLD)
+    item = ParagraphStyle("iditem", parent=body, leftIndent=10, firstLineIndent=-10)
+    centre = ParagraphStyle("idcentre", parent=bold, alignment=TA_CENTER, fontSize=9, leading=11)
+    sign = ParagraphStyle("idsign", parent=body, alignment=TA_CENTER)
+    head = ParagraphStyle("idhead", parent=bold, alignment=TA_CENTER)
+
+    office = [p for p in (ctx.profile.parent.strip(), ctx.profile.name.strip()) if p]
+    lines = [office[0].upper()] if len(office) > 1 else []
+    lines += [part.upper() for part in split_office_name(office[-1])] if office else []
+    if identity.unit:
+        lines.append(identity.unit.upper())
+    kop: list[Flowable] = []
+    logo = logo_reader(ctx.profile)
+    if logo is not None:
+        from reportlab.platypus import Image
+
+        iw, ih = logo.getSize()
+        kop.append(Image(logo, width=48 * iw / max(ih, 1), height=48))
+        kop.append(Spacer(1, 4))
+    kop += [Paragraph(esc(line), centre) for line in lines]
+    name = ctx.profile.kepala_dinas.strip() or "(" + "." * 40 + ")"
+    nip = ctx.profile.kepala_dinas_nip.strip() or "." * 30
+    pengesahan = [
+        Paragraph(esc(f"{identity.disahkan_oleh},"), sign),
+        Spacer(1, 30),
+        Paragraph(f"<u><b>{esc(name)}</b></u>", sign),
+        Paragraph(esc(f"NIP. {nip}"), sign),
+    ]
+    half = width / 2
+    label_w = 78.0
+    rows: list[list[object]] = [
+        [kop, Paragraph("Nomor SOP", bold), Paragraph(esc(sdef.sop_number), body)],
+        ["", Paragraph("Tgl. Pembuatan", bold), Paragraph(esc(identity.tanggal_pembuatan), body)],
+        ["", Paragraph("Tgl. Revisi", bold), Paragraph(esc(identity.tanggal_revisi), body)],
+        ["", Paragraph("Tgl. Efektif", bold), Paragraph(esc(identity.tanggal_efektif), body)],
+        ["", Paragraph("Disahkan Oleh", bold), pengesahan],
+        ["", Paragraph("Nama SOP", bold), Paragraph(esc(sdef.sop_title.upper()), bold)],
+    ]
+    top = Table(
+        rows,
+        colWidths=[half, label_w, half - label_w],
+        style=TableStyle(
+            [
+                ("SPAN", (0, 0), (0, -1)),
+                ("VALIGN", (0, 0), (0, -1), "MIDDLE"),
+                ("VALIGN", (1, 0), (-1, -1), "MIDDLE"),
+                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        ),
+    )
+    grid: list[list[object]] = []
+    style: list[tuple[object, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    for i in range(0, len(IDENTITY_LISTS), 2):
+        pair = IDENTITY_LISTS[i : i + 2]
+        style.append(("BACKGROUND", (0, len(grid)), (-1, len(grid)), HEADER_FILL))
+        grid.append([Paragraph(esc(label.upper()), head) for _key, label in pair])
+        grid.append(
+            [
+                [
+                    Paragraph(esc(f"{n}. {text}"), item)
+                    for n, text in enumerate(identity.items(key), start=1)
+                ]
+                for key, _label in pair
+            ]
+        )
+    lists = Table(grid, colWidths=[half, half], style=TableStyle(style))
+    # one page, whatever the page (the first carries the letterhead): shrunk when needed
+    return [KeepInFrame(0, 0, [top, lists], mode="shrink")]
+
+
 def render_pdf(
     session: Session, ctx: Context, period: object, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
@@ -401,6 +495,11 @@ def render_pdf(
         if i:
             story.append(PageBreak())
         story += _service_header(sdef)
+        identity = identity_of(sdef.code)
+        if identity is not None:
+            story += identity_page(sdef, identity, ctx, width)
+            story.append(PageBreak())
+            story += _service_header(sdef)
         story.append(SopChart(sdef, width))
         story.append(Spacer(1, 4))
         story.append(
