@@ -183,10 +183,10 @@ def cmd_report_skm(args: argparse.Namespace) -> int:
     if args.json:
         if args.output:
             raise InputError("Pilih salah satu: --json (ke layar) atau -o FILE.", "output")
-        from .skm.store import survey, surveyed_services
+        from .reports.skm import check_surveyed
+        from .skm.store import survey
 
-        if service is not None and service not in surveyed_services():
-            raise InputError(f"Layanan {service} tidak disurvei (pengaduan).", "service")
+        check_surveyed(service)
         db = cli.open_db(args)
         try:
             with db.read() as s:

@@ -195,9 +195,22 @@ def _weakest(data: Survey) -> list[tuple[int, str, str]]:
     return [(n, skm.UNSUR[n - 1].name, _num(nrr[n - 1], 3)) for n in idx.weakest(3)]
 
 
+def check_surveyed(service: str | None) -> None:
+    """A complaint service is not surveyed: refuse it with a clear message."""
+    from ..errors import InputError
+
+    if service is not None and service not in surveyed_services():
+        raise InputError(
+            "Survei kepuasan menilai permohonan layanan, bukan pengaduan; pilih layanan lain "
+            "atau semua layanan.",
+            "service",
+        )
+
+
 def render_pdf(
     session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
+    check_surveyed(service)
     data = survey(session, period.date_from, period.date_to, service)
     follow_up = get_follow_up(session, period.date_from, period.date_to)
     progress.to(40)
@@ -288,6 +301,7 @@ def render_summary_pdf(
 ) -> bytes:
     """One page for publishing (notice board, website): IKM, mutu, respondents, the nine
     NRR, per service, and the follow-up plan — no suggestion texts, nothing personal."""
+    check_surveyed(service)
     data = survey(session, period.date_from, period.date_to, service)
     follow_up = get_follow_up(session, period.date_from, period.date_to)
     st = pdf_styles()
@@ -325,6 +339,7 @@ def render_xlsx(
 ) -> tuple[bytes, int]:
     from ..skm.store import stored_answers
 
+    check_surveyed(service)
     data = survey(session, period.date_from, period.date_to, service)
     progress.to(40)
     wb = xlsx.new_workbook()

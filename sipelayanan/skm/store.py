@@ -260,7 +260,8 @@ class Figures:
             "populasi": self.populasi,
             "sampel_minimum": self.sampel_minimum,
             "sampel_tercapai": self.tercapai,
-            "nrr": [float(v) for v in idx.nrr_rounded()],
+            # the nine element averages in order (three decimals); null without respondents
+            "nrr": [float(v) for v in idx.nrr_rounded()] if idx.responden else [None] * 9,
         }
 
 

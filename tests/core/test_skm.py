@@ -391,6 +391,9 @@ def test_report_outputs_hold_no_personal_data(
     assert figures["nrr"] == [float(v) for v in expected.nrr_rounded()]
     assert len(figures["nrr"]) == 9
     assert figures["per_layanan"]["KK"]["responden"] == 2
+    assert figures["per_layanan"]["KTP_EL"]["nrr"] == [None] * 9  # no respondent
+    assert figures["per_layanan"]["KTP_EL"]["ikm"] is None
+    assert "PENGADUAN" not in figures["per_layanan"]  # complaints are not surveyed
     assert set(figures["per_layanan"]["KK"]) >= {
         "ikm",
         "mutu",
