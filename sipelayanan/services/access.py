@@ -297,3 +297,24 @@ def accesses_for(session: Session, codes: Iterable[str]) -> list[AccessRecord]:
             )
         )
     return out
+
+
+def record_berkas_view(
+    session: Session,
+    actor: Actor,
+    attachment_id: int,
+    *,
+    channel: str = "gui",
+    now: datetime | None = None,
+) -> None:
+    """Record that ``actor`` opened berkas file ``attachment_id`` whose content the window
+    already holds (shown full size in the request window's viewer)."""
+    actor_user(session, actor)
+    code = session.execute(
+        select(Case.code)
+        .join(Attachment, Attachment.case_id == Case.id)
+        .where(Attachment.id == attachment_id)
+    ).scalar()
+    if code is None:
+        raise NotFound("Berkas tidak ditemukan (mungkin sudah dihapus).")
+    _record(session, actor, code, "berkas", berkas=int(attachment_id), channel=channel, now=now)

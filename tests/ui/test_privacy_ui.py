@@ -190,3 +190,36 @@ def test_the_profile_keeps_the_data_protection_officer(
         profile = get_profile(s)
     assert profile.dpo_name == "Rudi Hermawan, S.H."
     assert profile.dpo_contact.startswith("0724-123456")
+
+
+def test_the_request_window_records_its_opening_and_each_berkas_once(
+    db: Database, actors: dict[str, Any], ctx_for: Any, qtbot: Any
+) -> None:
+    from sipelayanan.ui.case import CaseWindow
+
+    code = new_case(
+        db, actors, berkas=[BerkasFile("kk.pdf", PDF), BerkasFile("akta.pdf", PDF + b"2")]
+    )
+    window = CaseWindow(ctx_for("operator"), code)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.view is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.berkas.count() == 2, timeout=10000)
+    qtbot.waitUntil(lambda: len(_views(db, "berkas")) == 1, timeout=5000)  # the one shown
+    assert [v["code"] for v in _views(db, "case")] == [code]
+    header = window.pemohon_label.text() + window.nik_reveal.label.text()
+    assert NIK not in header and mask_nik(NIK) in header  # masked, as for everyone
+    window.reload()  # a reload (another PC changed something) is not a new opening
+    qtbot.waitUntil(lambda: not window.ctx.ops.busy)
+    window.berkas.setCurrentRow(1)
+    window.berkas.setCurrentRow(0)  # seen before in this window: not again
+    qtbot.waitUntil(lambda: len(_views(db, "berkas")) == 2, timeout=5000)
+    qtbot.wait(300)
+    assert len(_views(db, "case")) == 1 and len(_views(db, "berkas")) == 2
+    # the operator (SIAK) reveals and copies the NIK from the header
+    qtbot.waitUntil(lambda: window.nik_reveal.reveal_button.isVisible())
+    qtbot.mouseClick(window.nik_reveal.reveal_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.nik_reveal.full == NIK)
+    assert QGuiApplication.clipboard().text() == NIK and len(_views(db, "nik")) == 1
+    with db.read() as s:
+        assert audit.verify(s).ok

@@ -46,6 +46,7 @@ from ...services.messages import suggested_key
 from ...services.office import DEFAULT_MAX_ATTACHMENT_BYTES, work_calendar
 from ...services.queries import CaseView, attachment_content, case_view
 from ...sop import ROLES, services
+from ..access_record import CaseAccess
 from ..context import UiContext
 from ..intake import default_ask_files
 from ..whatsapp import pretty_number
@@ -67,6 +68,7 @@ from ..widgets.documents import (
     show_message,
     track_sent,
 )
+from ..widgets.nik_reveal import NikReveal
 from ..widgets.step_bar import CURRENT, DONE, StepBar, StepItem
 from .forms import ActionForm, ActionForms, koreksi_label
 from .html import checklist_html, history_html, koreksi_html, pending_koreksi
@@ -118,6 +120,7 @@ class CaseWindow(ActionForms, QWidget):
         self._seen_seq = 0  # audit log position of the state shown
         self._signature: tuple[Any, ...] | None = None
         self._contents: dict[int, tuple[str, bytes, str]] = {}
+        self.access = CaseAccess(ctx, self)  # what was seen is recorded (UU 27/2022)
         self._resubmit_files: dict[str, BerkasFile] = {}
         self.forms: dict[str, ActionForm] = {}
         self.message_dialog: Any = None
@@ -151,7 +154,12 @@ class CaseWindow(ActionForms, QWidget):
         self.detail_label.setStyleSheet("color: #5f6368;")
         self.detail_label.setWordWrap(True)
         hl.addLayout(top)
-        hl.addWidget(self.pemohon_label)
+        self.nik_reveal = NikReveal(ctx, self.header)  # masked; the roles allowed reveal it
+        who_row = QHBoxLayout()
+        who_row.addWidget(self.pemohon_label)
+        who_row.addWidget(self.nik_reveal)
+        who_row.addStretch(1)
+        hl.addLayout(who_row)
         hl.addWidget(self.detail_label)
 
         self.step_bar = StepBar(self)
@@ -255,6 +263,7 @@ class CaseWindow(ActionForms, QWidget):
         if loaded.calendar is not None:
             self.calendar = loaded.calendar
         self.code = view.code
+        self.access.opened(view.code)
         self.setWindowTitle(
             tr(
                 "{kode} — {layanan} — SiPelayanan",
@@ -330,8 +339,7 @@ class CaseWindow(ActionForms, QWidget):
         else:
             self.sla_chip.hide()
         who = [f"<b>{html.escape(view.pemohon_nama)}</b>"]
-        if view.nik_masked:
-            who.append(tr("NIK {nik}", nik=view.nik_masked))
+        self.nik_reveal.set_case(view.code, view.nik_masked)
         who.append(tr("WA {wa}", wa=pretty_number(view.wa.lstrip("+")) or view.wa))
         if view.kecamatan:
             from ...identity import kecamatan_name
@@ -344,6 +352,8 @@ class CaseWindow(ActionForms, QWidget):
         ]
         if view.register_number:
             details.append(tr("No. register {no}", no=view.register_number))
+        if view.queue_number:
+            details.append(tr("No. antrian {no}", no=view.queue_number))
         for kind, number in view.documents:
             details.append(f"{kind}: {number}")
         if view.delivery:
@@ -442,6 +452,7 @@ class CaseWindow(ActionForms, QWidget):
         stored = self._contents.get(int(str(entry.key)))
         if stored is not None:
             self.viewer.set_content(stored[0], stored[1], stored[2])
+            self.access.berkas(int(str(entry.key)))
 
     # ------------------------------------------------------------------ actions
     def _clear_actions(self) -> None:
