@@ -296,7 +296,7 @@ def test_inbox_urgent_first_coloured_paged_and_following_other_pcs(
     assert page.codes()[:2] == [older, old]  # earliest due first
     assert model.data(model.index(0, 7)) == "Terlambat"
     assert (
-        model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole).color()
+        model.data(model.index(0, 7), Qt.ItemDataRole.BackgroundRole).color()
         == SLA_BACKGROUND[SLA_LATE]
     )
     assert "/ 5 mnt" in model.data(model.index(1, 5))  # time at step vs the SOP's 5 minutes
