@@ -40,6 +40,7 @@ from ..models import Case, CaseStatus, Delivery, SopSnapshot
 from ..resources import resource_path
 from ..services.context import Actor, resolve_now
 from ..skm import site as skm_site
+from .standar_pages import PAGES_DIR, write_pages
 
 #: PBKDF2-SHA256 iterations. Headless Chromium on the 2-core dev machine derives a name in
 #: 60-140 ms at 300 000 iterations (benchmarks/status_site.py); a low-end Android phone is some
@@ -325,7 +326,8 @@ def check_output_folder(folder: Path) -> None:
         strangers = [
             p.name
             for p in folder.iterdir()
-            if p.name not in (*ASSETS, "config.json", RECORDS) and not p.name.startswith(".")
+            if p.name not in (*ASSETS, "config.json", RECORDS, PAGES_DIR)
+            and not p.name.startswith(".")
         ]
         if strangers:
             raise InputError(
@@ -405,6 +407,7 @@ def build_site(
     for asset in ASSETS:
         if _write_if_changed(folder / asset, resource_path("statussite", asset).read_bytes()):
             result.changed.append(asset)
+    result.changed += write_pages(session, folder)  # layanan/: standar pelayanan, maklumat
     config = {
         "v": FORMAT_VERSION,
         "salt": settings.salt,

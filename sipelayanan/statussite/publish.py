@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from ..errors import SipelayananError
 from ..keyring_store import SERVICE, load_secret, store_secret
 from .build import ASSETS, RECORDS, atomic_write
+from .standar_pages import page_files
 
 log = logging.getLogger("sipelayanan.statussite.publish")
 
@@ -402,7 +403,8 @@ def publish(
     for path in record_files:
         if path.is_file() and not path.name.startswith("."):
             local[f"{RECORDS}/{path.name}"] = _digest(path)
-    for name in (*ASSETS, "config.json"):
+    pages = page_files(folder)  # layanan/: the standar pelayanan pages
+    for name in (*pages, *ASSETS, "config.json"):
         local[name] = _digest(folder / name)
 
     result = PublishResult(spec.label)
@@ -418,6 +420,7 @@ def publish(
             extra = set()
         # request files first, the page and config.json last
         order = [r for r in local if r.startswith(f"{RECORDS}/")] + [
+            *pages,
             *ASSETS,
             "config.json",
         ]

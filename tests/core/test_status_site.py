@@ -49,6 +49,7 @@ from sipelayanan.statussite.build import (
     save_site_settings,
 )
 from sipelayanan.statussite.publish import publish, state_path
+from sipelayanan.statussite.standar_pages import page_files
 
 from .test_reports_data import NIK, ROLE_USER, intake, run
 
@@ -291,7 +292,8 @@ def test_page_in_a_real_browser(office: Office, browser: Any, tmp_path: Path) ->
     with office.db.read() as s:
         codes = {c for (c,) in s.execute(select(Case.code))}
     files = [p for p in folder.rglob("*") if p.is_file()]
-    assert len(files) == first.published + 5  # index, app, style, skm.js, config
+    # index, app, style, skm.js, config, and the standar pelayanan pages (layanan/)
+    assert len(files) == first.published + 5 + len(page_files(folder))
     for path in files:
         body = path.read_text(encoding="utf-8")
         for secret in private | codes | {shown(c) for c in codes}:
