@@ -51,6 +51,7 @@ from ..services.queries import SearchFilters, SearchRow, search, search_rows_by_
 from ..sop import services
 from .context import UiContext
 from .ops import Ops
+from .search_record import SearchRecorder
 from .whatsapp import local_number
 from .widgets.common import MessageBar, fmt_dt
 
@@ -470,6 +471,7 @@ class SearchPage(QWidget):
 
         self.box.returnPressed.connect(self.submit)
         self.box.textEdited.connect(self._on_edited)
+        self.access = SearchRecorder(ctx, self, self)  # committed searches recorded (UU 27/2022)
         self.box.down.connect(self._focus_results)
         self.search_button.clicked.connect(self.submit)
         self.service.currentIndexChanged.connect(self._filters_changed)

@@ -94,7 +94,9 @@ def test_search_records_the_committed_search_not_each_keystroke(
     ctx = ctx_for("kasi")
     page = SearchPage(ctx)
     qtbot.addWidget(page)
-    recorder = SearchRecorder(ctx, page, page, settle_ms=400)
+    recorder = page.access  # the page's own recorder, settling sooner for the test
+    assert isinstance(recorder, SearchRecorder)
+    recorder.timer.setInterval(400)
     page.show()
     qtbot.waitUntil(lambda: page.model._active and not page.model.fetching)
     qtbot.keyClicks(page.box, "Siti Amin")  # a keystroke at a time, searches as it goes
