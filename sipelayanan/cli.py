@@ -374,6 +374,8 @@ def cmd_case_show(args: argparse.Namespace) -> int:
     )
     if view.register_number:
         print(f"Register   : {view.register_number}")
+    if view.queue_number:
+        print(f"Antrian    : {view.queue_number}")
     for kind, number in view.documents:
         print(f"Dokumen    : {kind} {number}")
     if view.delivery:

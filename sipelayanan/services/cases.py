@@ -44,6 +44,7 @@ from ..models import (
     User,
 )
 from ..sop import OVERSEER_ROLES, ROLES, ServiceDef, Step, services
+from ..sop.checklist import resolve_missing
 from . import audit, outbox, queue, register, step_stats
 from .berkas import BerkasFile, check, human_size
 from .context import Actor, resolve_now
@@ -678,20 +679,13 @@ def return_to_pemohon(
             f"pemohon (hanya pada langkah {', '.join(map(str, where))}); gunakan koreksi ke "
             "langkah sebelumnya."
         )
-    by_key = {r.key: r for r in sdef.requirements}
-    by_label = {r.label.casefold(): r for r in sdef.requirements}
     labels: list[str] = []
     present = present_keys(case)
-    for raw in missing:
-        item = _clean_text(raw, "missing", "Butir kekurangan", 300)
-        if not item:
-            continue
-        req = by_key.get(item) or by_label.get(item.casefold())
-        if req is not None:
-            present.discard(req.key)
-            labels.append(req.label)
-        else:
-            labels.append(item)
+    cleaned = [_clean_text(raw, "missing", "Butir kekurangan", 300) or "" for raw in missing]
+    # sop/checklist: a requirement or an alternative group (one line) by key or label
+    for label, keys in resolve_missing(sdef, cleaned):
+        present.difference_update(keys)
+        labels.append(label)
     if not labels:
         raise InputError(
             "Sebutkan sedikitnya satu kekurangan berkas yang harus dilengkapi pemohon.", "missing"

@@ -53,6 +53,7 @@ from .pelapor import (
     hidden_in_list,
     hidden_in_view,
 )
+from .queue import QUEUE_KIND
 from .reading import columns, connection, select_rows
 from .register import format_number
 
@@ -142,6 +143,7 @@ class CaseView:
     checklist: tuple[ChecklistView, ...]
     attachments: tuple[AttachmentView, ...]
     allowed: dict[str, Any] = field(default_factory=dict)
+    queue_number: str | None = None  # nomor antrian (a step with assigns_queue; services/queue)
 
     def to_json(self) -> dict[str, Any]:
         def conv(value: Any) -> Any:
@@ -353,7 +355,8 @@ def _view(session: Session, head: _Head, roles: set[str]) -> CaseView:
         cancel_reason=case.cancel_reason,
         version=case.version,
         register_number=format_number(*reg) if reg else None,
-        documents=tuple((d.kind, d.number) for d in docs),
+        documents=tuple((d.kind, d.number) for d in docs if d.kind != QUEUE_KIND),
+        queue_number=next((d.number for d in docs if d.kind == QUEUE_KIND), None),
         delivery=head.delivery,
         steps=steps,
         history=tuple(

@@ -13,7 +13,10 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+if TYPE_CHECKING:
+    from sipelayanan.sop.checklist import MissingItem
 
 __all__ = [
     "HAND_OVER_METHODS",
@@ -252,31 +255,14 @@ class ServiceDef:
 
     def missing_requirements(
         self, present: Iterable[str], conditions: Iterable[str] = ()
-    ) -> list[Requirement]:
-        """Required checklist items not in ``present``, in checklist order.
+    ) -> list[MissingItem]:
+        """What is still missing, in checklist order (:func:`sop.checklist.missing_items`):
+        an unmet alternative group is ONE item ("Salah satu dari: …", ``key`` = the group's
+        name), an item whose condition does not hold is not asked for, an optional item is never
+        missing. Each item has ``key`` and ``label``."""
+        from sipelayanan.sop.checklist import missing_items
 
-        An item whose ``condition`` is not in ``conditions`` does not apply. An alternative group
-        is satisfied when any applicable member is present; when none is, all its applicable
-        required members are returned (the pemohon may bring any one of them).
-        """
-        have = set(present)
-        active = set(conditions)
-        applicable = [r for r in self.requirements if r.condition is None or r.condition in active]
-        satisfied_groups = {
-            r.alternative_group
-            for r in applicable
-            if r.alternative_group is not None and r.key in have
-        }
-        missing: list[Requirement] = []
-        for r in applicable:
-            if not r.required:
-                continue
-            if r.alternative_group is not None:
-                if r.alternative_group not in satisfied_groups:
-                    missing.append(r)
-            elif r.key not in have:
-                missing.append(r)
-        return missing
+        return missing_items(self, present, conditions)
 
     def to_dict(self) -> dict[str, Any]:
         return {

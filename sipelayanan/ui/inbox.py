@@ -41,7 +41,7 @@ from ..identity import format_tracking_code
 from ..services.changes import Changes
 from ..services.office import work_calendar
 from ..services.queries import InboxRow, inbox, inbox_counts
-from ..sop import SERVICE_ORDER, services
+from ..sop import services
 from .context import UiContext
 from .widgets.common import (
     SLA_BACKGROUND,
@@ -393,9 +393,7 @@ class InboxPage(QWidget):
         self.filter_group = QButtonGroup(self)
         self.filter_group.setExclusive(True)
         self.filter_buttons: dict[str | None, QPushButton] = {}
-        for code in (None, *SERVICE_ORDER):
-            if code is not None and code not in services():
-                continue
+        for code in (None, *services()):  # every service of the SOP folder, in order
             button = QPushButton(self)
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)

@@ -40,7 +40,7 @@ from ..services import actions
 from ..services import cases as svc
 from ..services.berkas import BerkasFile, read_checked
 from ..services.office import DEFAULT_MAX_ATTACHMENT_BYTES, get_profile
-from ..sop import SERVICE_ORDER, Requirement, ServiceDef, services
+from ..sop import Requirement, ServiceDef, checklist, services
 from .context import UiContext
 from .widgets.berkas import AskFiles, BerkasEntry, BerkasStrip, ask_berkas_files
 from .widgets.common import MessageBar, role_label
@@ -191,7 +191,7 @@ class ChecklistWidget(QWidget):
             box = self._c.boxes.get(req.key)
             if box is None:
                 continue
-            applies = req.condition is None or req.condition in active
+            applies = checklist.applies(req, active)
             box.setEnabled(applies)
             holder = box.parentWidget()
             if holder is not None:
@@ -214,7 +214,7 @@ class ChecklistWidget(QWidget):
     def conditions(self) -> list[str]:
         return [k for k, b in self._c.conditions.items() if b.isChecked()]
 
-    def missing(self) -> list[Requirement]:
+    def missing(self) -> list[checklist.MissingItem]:
         if self.sdef is None:
             return []
         return self.sdef.missing_requirements(self.present(), self.conditions())
@@ -274,9 +274,8 @@ class IntakePage(QWidget):
         form_box = QGroupBox(tr("Pemohon"), self)
         self.service = QComboBox(form_box)
         self.service.setObjectName("service")
-        for code in SERVICE_ORDER:
-            sdef = services().get(code)
-            if sdef is None or sdef.is_complaint or not ctx.has_role(sdef.step(1).role):
+        for code, sdef in services().items():  # every service of the SOP folder, in order
+            if sdef.is_complaint or not ctx.has_role(sdef.step(1).role):
                 continue
             self.service.addItem(f"{sdef.short_name} — {sdef.name}", code)
         for combo in (self.service,):

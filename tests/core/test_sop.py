@@ -18,13 +18,13 @@ from sipelayanan.sop import (
     ROLES,
     SERVICE_ORDER,
     Move,
-    Requirement,
     ServiceDef,
     SopError,
     load_service_file,
     load_services,
     services,
 )
+from sipelayanan.sop.checklist import MissingItem
 
 SOP_DIR = resource_path("sop")
 
@@ -360,7 +360,7 @@ def test_requirement_sources_and_saksi(svc: dict[str, ServiceDef]) -> None:
 # --------------------------------------------------------------------------- missing_requirements
 
 
-def _keys(reqs: list[Requirement]) -> list[str]:
+def _keys(reqs: list[MissingItem]) -> list[str]:
     return [r.key for r in reqs]
 
 
@@ -376,10 +376,8 @@ def test_missing_requirements_kia_condition(svc: dict[str, ServiceDef]) -> None:
 
 def test_missing_requirements_ktp_alternatives(svc: dict[str, ServiceDef]) -> None:
     ktp = svc["KTP_EL"]
-    assert _keys(ktp.missing_requirements(["fotokopi_kk"])) == [
-        "ktp_el_lama",
-        "surat_kehilangan_polisi",
-    ]
+    # an alternative group is one item, named by the group
+    assert _keys(ktp.missing_requirements(["fotokopi_kk"])) == ["ktp_lama_atau_kehilangan"]
     assert ktp.missing_requirements(["fotokopi_kk", "ktp_el_lama"]) == []
     assert ktp.missing_requirements(["fotokopi_kk", "surat_kehilangan_polisi"]) == []
     assert _keys(ktp.missing_requirements(["ktp_el_lama"])) == ["fotokopi_kk"]
@@ -389,7 +387,7 @@ def test_missing_requirements_skpwni_alternatives(svc: dict[str, ServiceDef]) ->
     skp = svc["SKPWNI"]
     assert skp.missing_requirements(["formulir_f103", "kk_asli"]) == []
     assert skp.missing_requirements(["formulir_f103", "surat_kehilangan"]) == []
-    assert _keys(skp.missing_requirements(["formulir_f103"])) == ["kk_asli", "surat_kehilangan"]
+    assert _keys(skp.missing_requirements(["formulir_f103"])) == ["kk_atau_kehilangan"]
     assert _keys(skp.missing_requirements(iter(["kk_asli"]))) == ["formulir_f103"]
 
 
@@ -405,11 +403,7 @@ def test_missing_requirements_optional_items_never_missing(svc: dict[str, Servic
 def test_missing_requirements_akta_lahir_two_groups(svc: dict[str, ServiceDef]) -> None:
     lahir = svc["AKTA_LAHIR"]
     present = ["formulir_f201", "surat_keterangan_lahir", "kartu_keluarga", "ktp_el_orang_tua"]
-    assert _keys(lahir.missing_requirements(present)) == [
-        "buku_nikah_orang_tua",
-        "sptjm_suami_istri",
-        "ktp_saksi",
-    ]
+    assert _keys(lahir.missing_requirements(present)) == ["bukti_perkawinan", "ktp_saksi"]
 
 
 # --------------------------------------------------------------------------- snapshots

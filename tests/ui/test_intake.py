@@ -66,12 +66,9 @@ def test_checklist_follows_the_sop(qtbot: QtBot, page: IntakePage) -> None:
     page.set_service("KK")  # alternatives: any one of the 'dasar penerbitan' items
     qtbot.keyClick(page.checklist.box("formulir_f102"), Qt.Key.Key_Space)
     missing = [r.key for r in page.checklist.missing()]
-    assert missing == [
-        "buku_nikah",
-        "sptjm_perkawinan",
-        "akta_kematian_kepala_keluarga",
-        "surat_keterangan_pindah",
-    ]
+    assert missing == ["dasar_penerbitan"]  # the four alternatives are ONE item (issue 12.2)
+    text = page.missing_label.text()
+    assert "Salah satu dari: Buku nikah" in text and text.count("<li>") == 1
     qtbot.keyClick(page.checklist.box("sptjm_perkawinan"), Qt.Key.Key_Space)
     assert page.checklist.missing() == []  # kk_lama is optional
     assert not page.return_button.isEnabled()
@@ -214,12 +211,16 @@ def test_incomplete_request_returned_to_pemohon(
     with db.read() as s:
         view = case_view(s, code)
     assert view.status == CaseStatus.MENUNGGU_PEMOHON
-    assert len(view.missing_items) == 2  # KK asli or surat kehilangan: either will do
+    # KK asli or surat kehilangan: either will do, so ONE item (issue 12.2)
+    assert view.missing_items == (
+        "Salah satu dari: Kartu Keluarga (KK) asli; Surat keterangan kehilangan KK",
+    )
     assert view.history[-1].note is not None and "foto KK buram" in view.history[-1].note
     qtbot.waitUntil(lambda: page.message_dialog is not None)
     text = page.message_dialog.text()
     assert f"{code[:4]}-{code[4:]}" in text
     assert "Surat keterangan kehilangan" in text or "surat keterangan kehilangan" in text.lower()
+    assert "Salah satu dari: Kartu Keluarga (KK) asli; Surat keterangan kehilangan KK" in text
 
 
 def test_dropped_files_are_checked_by_content(
