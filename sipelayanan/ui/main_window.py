@@ -38,7 +38,7 @@ from ..identity import extract_tracking_code
 from ..services.changes import EVERYTHING, Changes
 from ..services.office import get_profile
 from ..services.users import UserInfo
-from ..sop import REVIEW_ROLES
+from ..sop import OVERSEER_ROLES, REVIEW_ROLES
 from .context import UiContext
 from .ops import Ops
 from .settings import Settings
@@ -61,6 +61,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("inbox", "sipelayanan.ui.inbox", "InboxPage", EVERYONE, tr("Kotak Masuk"), True),
+    PageSpec("today", "sipelayanan.ui.today", "TodayPage", OVERSEER_ROLES, tr("Hari ini")),
     PageSpec(
         "intake",
         "sipelayanan.ui.intake",
