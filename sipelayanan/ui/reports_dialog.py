@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from ..errors import InputError, SipelayananError
 from ..i18n import tr
 from ..identity import ValidationError, extract_tracking_code, normalize_tracking_code
+from ..reports import PERIODLESS  # kinds without a period: sop, standar, poster, maklumat
 from ..services.berkas import human_size
 from ..sop import services
 from ..sop.catalog import complaint_codes
@@ -283,7 +284,7 @@ class ReportsDialog(QDialog):
             self.set_format(str(previous))
         receipt = kind == RECEIPT
         self.form.setRowVisible(self.code_row, receipt)
-        self.form.setRowVisible(self.period_row, not receipt and kind != "sop")
+        self.form.setRowVisible(self.period_row, not receipt and kind not in PERIODLESS)
         self.form.setRowVisible(self.service, not receipt)
         if kind == "pengaduan":
             complaints = complaint_codes()
@@ -323,7 +324,7 @@ class ReportsDialog(QDialog):
         parts = [kind]
         if service:
             parts.append(str(service))
-        if kind != "sop":
+        if kind not in PERIODLESS:
             a = self.date_from.date().toString("yyyy-MM-dd")
             b = self.date_to.date().toString("yyyy-MM-dd")
             parts.append(a if a == b else f"{a}_{b}")
@@ -351,7 +352,7 @@ class ReportsDialog(QDialog):
             return make_receipt, False
         date_from: date = self.date_from.date().toPython()  # type: ignore[assignment]
         date_to: date = self.date_to.date().toPython()  # type: ignore[assignment]
-        if kind != "sop" and date_from > date_to:
+        if kind not in PERIODLESS and date_from > date_to:
             self.message.error(tr("Tanggal awal periode sesudah tanggal akhirnya."))
             self.date_from.setFocus()
             return None

@@ -14,6 +14,7 @@ from .database import DatabaseConnectionWidget
 from .hours import HoursTab
 from .privacy import PrivacyTab
 from .profile import ProfileTab
+from .standar import StandarTab
 from .status_site import StatusSiteTab
 from .templates import TemplatesTab
 from .users import UsersTab
@@ -38,6 +39,7 @@ class AdminPage(QWidget):
         self.status_site = StatusSiteTab(ctx, self)
         self.whatsapp = WhatsAppApiTab(ctx, self)
         self.privacy = PrivacyTab(ctx, self)
+        self.standar = StandarTab(ctx, self)
         self.tabs.addTab(self.users, tr("&Pengguna"))
         self.tabs.addTab(self.profile, tr("P&rofil kantor"))
         self.tabs.addTab(self.hours, tr("&Jam kantor && hari tutup"))
@@ -47,6 +49,7 @@ class AdminPage(QWidget):
         self.tabs.addTab(self.status_site, tr("S&itus status"))
         self.tabs.addTab(self.whatsapp, tr("&WhatsApp Business"))
         self.tabs.addTab(self.privacy, tr("Data pri&badi"))
+        self.tabs.addTab(self.standar, tr("Standar pe&layanan"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
@@ -61,6 +64,7 @@ class AdminPage(QWidget):
         self.status_site.refresh()
         self.whatsapp.refresh()
         self.privacy.refresh()
+        self.standar.refresh()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
