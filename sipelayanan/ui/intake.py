@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from ..errors import InputError, SipelayananError
 from ..i18n import tr
 from ..identity import format_tracking_code, kecamatan_way_kanan
+from ..prefill import from_nik
 from ..services import actions
 from ..services import cases as svc
 from ..services.berkas import BerkasFile, read_checked
@@ -208,6 +209,9 @@ class ChecklistWidget(QWidget):
     def condition_box(self, key: str) -> QCheckBox:
         return self._c.conditions[key]
 
+    def condition_boxes(self) -> dict[str, QCheckBox]:
+        return dict(self._c.conditions)
+
     def present(self) -> list[str]:
         return [k for k, b in self._c.boxes.items() if b.isChecked() and b.isEnabled()]
 
@@ -237,6 +241,7 @@ class IntakePage(QWidget):
         self.max_bytes = DEFAULT_MAX_ATTACHMENT_BYTES
         self._files: dict[str, BerkasFile] = {}
         self._busy = False
+        self._nik_kecamatan: str | None = None  # the kecamatan the NIK filled in, if any
         self.last_result: IntakeResult | None = None
         self.message_dialog: Any = None
         self.receipts = ReceiptSaver(ctx, self, self._report)
@@ -436,6 +441,7 @@ class IntakePage(QWidget):
         self.nama.textChanged.connect(lambda: self.nama_reason.clear())
         self.nama.returnPressed.connect(self.nik.edit.setFocus)
         self.nik.edit.returnPressed.connect(self.no_kk.edit.setFocus)
+        self.nik.edit.textChanged.connect(self._prefill_from_nik)
         self.no_kk.edit.returnPressed.connect(self.wa.edit.setFocus)
 
         self.service.currentIndexChanged.connect(self._on_service)
@@ -474,6 +480,22 @@ class IntakePage(QWidget):
         if index >= 0:
             self.service.setCurrentIndex(index)
 
+    def _prefill_from_nik(self) -> None:
+        """A valid NIK fills the kecamatan (when not chosen by hand) and the conditions the SOP
+        decides from the holder's age (prefill.from_nik); the clerk may change both."""
+        found = from_nik(self.current_service(), self.nik.text())
+        if found is None:
+            return
+        if found.kecamatan is not None and self.kecamatan.currentIndex() in (
+            0,
+            self.kecamatan.findData(self._nik_kecamatan),
+        ):
+            self.kecamatan.setCurrentIndex(self.kecamatan.findData(found.kecamatan))
+            self._nik_kecamatan = found.kecamatan
+        for key, box in self.checklist.condition_boxes().items():
+            if key in found.conditions_hold | found.conditions_not_hold:
+                box.setChecked(key in found.conditions_hold)
+
     def _on_service(self) -> None:
         sdef = self.current_service()
         if sdef is None:
@@ -490,6 +512,7 @@ class IntakePage(QWidget):
         )
         self.nik.set_required(sdef.requires_nik)
         self.checklist.set_service(sdef)
+        self._prefill_from_nik()
         self._update_state()
 
     def _update_state(self) -> None:
