@@ -68,18 +68,15 @@ def service_page(std: ServiceStandard, office: str) -> bytes:
 
 
 def index_page(book: StandardsBook) -> bytes:
-    rows = "".join(
-        f'<tr><td><a href="{page_name(s.code)}">{_e(s.name)}</a></td>'
-        f"<td>{_e(s.wa_number or '-')}</td>"
-        f"<td>{_e(s.component('jangka_waktu').items[0].text)}</td>"
-        f"<td>{_e('; '.join(i.text for i in s.component('biaya').items))}</td></tr>"
+    blocks = "".join(
+        f'<section class="hasil"><h2><a href="{page_name(s.code)}">{_e(s.name)}</a></h2><dl>'
+        + (f"<dt>WhatsApp</dt><dd>{_e(s.wa_number)}</dd>" if s.wa_number else "")
+        + f"<dt>Jangka waktu</dt><dd>{_e(s.component('jangka_waktu').items[0].text)}</dd>"
+        + f"<dt>Biaya</dt><dd>{_items(s.component('biaya').items)}</dd>"
+        + "</dl></section>"
         for s in book.standards
     )
-    body = (
-        "<table><thead><tr><th>Layanan</th><th>WhatsApp</th><th>Jangka waktu</th>"
-        f"<th>Biaya</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
-    return _render("Standar Pelayanan", book.office, body)
+    return _render("Standar Pelayanan", book.office, blocks)
 
 
 def maklumat_page(book: StandardsBook) -> bytes:
