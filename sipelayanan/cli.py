@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, NoReturn
 
 from . import __version__
-from .errors import AuthError, DatabaseUnavailable, InputError, SipelayananError
+from .errors import DatabaseUnavailable, InputError, SipelayananError
 
 log = logging.getLogger("sipelayanan.cli")
 
@@ -86,37 +86,19 @@ def read_password(prompt: str = "Kata sandi: ", *, confirm: bool = False) -> str
 
 def open_db(args: argparse.Namespace, *, migrate: bool = True) -> Any:
     from .data_folder import ENV_DB
-    from .db import Database
+    from .db_open import open_database
 
     # A mistyped --db must not silently create a folder and an empty office; the default
     # location (or the installer's choice) and 'db upgrade' create what they need.
     explicit = args.db or os.environ.get(ENV_DB)
     creates = not explicit or getattr(args, "func", None) is cmd_db_upgrade
-    db = Database(explicit or None, create_folder=creates)
-    if migrate:
-        if db.dialect == "sqlite":
-            db.upgrade()
-        elif not db.schema_is_current():
-            raise DatabaseUnavailable(
-                "Skema basis data belum mutakhir. Minta admin menjalankan "
-                "'sipelayanan db upgrade' dengan akun pemilik basis data."
-            )
-    return db
+    return open_database(explicit or None, create_folder=creates, migrate=migrate)
 
 
 def login(db: Any, username: str, password: str) -> Any:
-    from .services.users import authenticate
+    from .services.login import login as log_in
 
-    failure: AuthError | None = None
-    info = None
-    with db.write() as session:  # the attempt is recorded even when it fails
-        try:
-            info = authenticate(session, username, password)
-        except AuthError as exc:
-            failure = exc
-    if failure is not None:
-        raise failure
-    return info
+    return log_in(db, username, password)  # a failed attempt is committed, then raised
 
 
 def acting_user(db: Any, args: argparse.Namespace) -> Any:
@@ -309,7 +291,8 @@ def _berkas(paths: Sequence[str] | None, db: Any) -> list[Any]:
 
 
 def cmd_case_new(args: argparse.Namespace) -> int:
-    from .services.cases import IntakeData, intake, service_def
+    from .services import actions
+    from .services.cases import IntakeData, service_def
 
     db = open_db(args)
     sdef = service_def(args.service)
@@ -341,10 +324,18 @@ def cmd_case_new(args: argparse.Namespace) -> int:
     from .services.cases import validate_intake
 
     validate_intake(data)  # bad fields are refused before a password is asked
+    # --kurang: recorded and returned to the pemohon in one transaction; --teruskan: intake
+    # finishes the SOP's first step itself (as the Penerimaan page does)
+    inp = actions.ReceiveInput(
+        data,
+        return_to_pemohon=bool(args.kurang),
+        missing=list(args.kurang or ()),
+        finish_first_step=bool(args.teruskan),
+    )
     user = acting_user(db, args)
     with db.write() as session:
-        ref = intake(session, user.actor(), data)
-    print(shown(ref.code))
+        result = actions.receive(session, user.actor(), inp)
+    print(shown(result.code))
     return 0
 
 
@@ -396,24 +387,22 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 
 
 def cmd_case_advance(args: argparse.Namespace) -> int:
-    from .services.cases import advance
+    from .services import actions
 
+    inp = actions.CompleteInput(
+        expected_version=args.versi,
+        expected_step=args.langkah,
+        note=args.note,
+        nomor_dokumen=args.nomor_dokumen,
+        resi=args.resi,
+        penerima=args.penerima,
+        solusi=args.solusi,
+    )
     db = open_db(args)
     user = acting_user(db, args)
     with db.write() as session:
-        ref = advance(
-            session,
-            user.actor(),
-            args.code,
-            note=args.note,
-            nomor_dokumen=args.nomor_dokumen,
-            resi=args.resi,
-            penerima=args.penerima,
-            solusi=args.solusi,
-            expected_version=args.versi,
-            expected_step=args.langkah,
-        )
-    _print_ref(ref)
+        result = actions.complete_step(session, user.actor(), args.code, inp)
+    _print_ref(result)
     return 0
 
 
@@ -427,7 +416,7 @@ def _print_ref(ref: Any) -> None:
 
 
 def cmd_case_return(args: argparse.Namespace) -> int:
-    from .services.cases import return_to_pemohon, return_to_step
+    from .services import actions
 
     if args.to_pemohon and not args.missing:
         raise UsageError("--ke-pemohon butuh sedikitnya satu --kurang BUTIR.")
@@ -435,22 +424,22 @@ def cmd_case_return(args: argparse.Namespace) -> int:
     user = acting_user(db, args)
     with db.write() as session:
         if args.to_pemohon:
-            ref = return_to_pemohon(
+            ref = actions.return_to_pemohon(
                 session,
                 user.actor(),
                 args.code,
-                missing=args.missing,
-                note=args.reason,
-                expected_version=args.versi,
+                actions.ReturnToPemohonInput(
+                    missing=args.missing, note=args.reason, expected_version=args.versi
+                ),
             )
         else:
-            ref = return_to_step(
+            ref = actions.return_to_step(
                 session,
                 user.actor(),
                 args.code,
-                to_step=args.to_step,
-                reason=args.reason,
-                expected_version=args.versi,
+                actions.ReturnInput(
+                    to_step=args.to_step, reason=args.reason, expected_version=args.versi
+                ),
             )
     if args.to_pemohon:
         print(f"{shown(ref.code)}: dikembalikan ke pemohon; menunggu kelengkapan berkas.")
@@ -460,54 +449,90 @@ def cmd_case_return(args: argparse.Namespace) -> int:
 
 
 def cmd_case_resubmit(args: argparse.Namespace) -> int:
-    from .services.cases import resubmit
+    from .services import actions
 
     db = open_db(args)
     berkas = _berkas(args.berkas, db)
     user = acting_user(db, args)
+    inp = actions.ResubmitInput(berkas=berkas, note=args.note)
     with db.write() as session:
-        ref = resubmit(session, user.actor(), args.code, berkas=berkas, note=args.note)
+        ref = actions.resubmit(session, user.actor(), args.code, inp)
     _print_ref(ref)
     return 0
 
 
 def cmd_case_close(args: argparse.Namespace) -> int:
-    from .services.cases import close_simple
+    from .services import actions
 
     db = open_db(args)
     user = acting_user(db, args)
     with db.write() as session:
-        ref = close_simple(session, user.actor(), args.code, solusi=args.solusi)
+        ref = actions.close_simple(
+            session, user.actor(), args.code, actions.CloseInput(solusi=args.solusi)
+        )
     _print_ref(ref)
     return 0
 
 
 def cmd_case_cancel(args: argparse.Namespace) -> int:
-    from .services.cases import cancel
+    from .services import actions
 
     db = open_db(args)
     user = acting_user(db, args)
     with db.write() as session:
-        ref = cancel(session, user.actor(), args.code, reason=args.reason)
+        ref = actions.cancel(
+            session, user.actor(), args.code, actions.CancelInput(reason=args.reason)
+        )
     _print_ref(ref)
     return 0
 
 
 def cmd_case_record(args: argparse.Namespace) -> int:
-    from .services.cases import record_delivery, record_document
+    """After the SOP: the SIAK number, or the hand-over after the notify step (who collected,
+    or the PT POS resi) - the request then leaves the "Siap diambil" list."""
+    from .services import actions
 
     if not (args.nomor_dokumen or args.resi or args.penerima):
         raise UsageError("Isi --nomor-dokumen, --resi atau --penerima.")
+    if args.resi and args.penerima:
+        raise UsageError("Isi --resi (dikirim PT POS) atau --penerima (diambil), bukan keduanya.")
+    inp = actions.CollectionInput(
+        penerima=args.penerima, resi=args.resi, nomor_dokumen=args.nomor_dokumen
+    )
     db = open_db(args)
     user = acting_user(db, args)
     with db.write() as session:
-        if args.nomor_dokumen:
-            record_document(session, user.actor(), args.code, number=args.nomor_dokumen)
-        if args.resi or args.penerima:
-            record_delivery(
-                session, user.actor(), args.code, resi=args.resi, penerima=args.penerima
-            )
+        actions.record_collection(session, user.actor(), args.code, inp)
     print(f"{shown(args.code)}: dicatat.")
+    return 0
+
+
+def cmd_case_ready(args: argparse.Namespace) -> int:
+    """The "Siap diambil" list: told their document is ready, not yet collected."""
+    from .services.collection import ready_for_collection
+
+    db = open_db(args)
+    acting_user(db, args)
+    with db.read() as session:
+        rows = ready_for_collection(session)
+    if args.json:
+        data = [
+            {
+                "code": shown(r.code),
+                "service": r.service,
+                "ready_at": r.ready_at.isoformat(timespec="seconds"),
+                "hand_over_default": r.hand_over_default,
+            }
+            for r in rows
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("Tidak ada dokumen yang menunggu diambil.")
+    for r in rows:
+        via = "PT POS" if r.hand_over_default == "pos" else "diambil"
+        since = fmt_dt(r.ready_at)
+        print(f"{shown(r.code)}  {r.service_name:<22} diberi tahu {since} WIB  ({via})")
     return 0
 
 
@@ -727,6 +752,11 @@ def build_parser() -> Parser:
         action="store_true",
         help="pemohon setuju menerima pemberitahuan WhatsApp otomatis dari nomor kantor",
     )
+    cn.add_argument(
+        "--teruskan",
+        action="store_true",
+        help="berkas lengkap: selesaikan langkah 1 sekaligus (seperti halaman Penerimaan)",
+    )
     acting(cn)
     cn.set_defaults(func=cmd_case_new)
 
@@ -819,6 +849,13 @@ def build_parser() -> Parser:
     cd.add_argument("--resi", metavar="NO", help="nomor resi PT POS")
     cd.add_argument("--penerima", metavar="NAMA", help="nama yang mengambil dokumen")
     cd.set_defaults(func=cmd_case_record)
+
+    cy = case.add_parser(
+        "siap", help="daftar Siap diambil: sudah diberi tahu, belum diambil/dikirim"
+    )
+    acting(cy)
+    cy.add_argument("--json", action="store_true", help="keluaran JSON")
+    cy.set_defaults(func=cmd_case_ready)
 
     audit = sub.add_parser("audit", help="log audit").add_subparsers(
         dest="audit_command", metavar="PERINTAH", required=True, parser_class=Parser

@@ -79,6 +79,11 @@ class ActionResult:
     #: the audit log position the view is at least as new as
     seq: int = 0
 
+    @property
+    def current_step(self) -> int:
+        """The step the request stands at (the name :class:`cases.CaseRef` uses)."""
+        return self.step
+
 
 @dataclass(frozen=True)
 class ReceiveResult(ActionResult):

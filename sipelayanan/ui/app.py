@@ -52,36 +52,22 @@ def check_database(url: str) -> DbCheck:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..db import Database, describe_db_error, sqlite_path
+    from ..db_open import SchemaNotReady, prepare_schema
     from ..errors import SipelayananError
-    from ..migrate import SchemaTooNew, current_revision, is_up_to_date
-    from ..services.users import count_users
+    from ..migrate import SchemaTooNew
+    from ..services.first_start import first_start_needed
 
     db: Database | None = None
     try:
         db = Database(url)
         where = db.describe()
-        if db.dialect == "sqlite":
-            db.upgrade()
-        elif not is_up_to_date(db.engine):
-            empty = current_revision(db.engine) is None
-            return DbCheck(
-                False,
-                fatal=True,
-                where=where,
-                message=(
-                    tr("Basis data PostgreSQL ini belum berisi skema SiPelayanan.")
-                    if empty
-                    else tr("Skema basis data PostgreSQL lebih lama daripada versi aplikasi ini.")
-                )
-                + " "
-                + tr(
-                    "Minta admin menjalankan 'sipelayanan db upgrade' dengan akun pemilik "
-                    "basis data, lalu buka aplikasi lagi."
-                ),
-            )
+        try:
+            prepare_schema(db)  # the one database-open policy (db_open)
+        except SchemaNotReady as exc:  # retrying will not help until the owner upgrades it
+            return DbCheck(False, fatal=True, where=where, message=str(exc))
         with db.read() as session:
-            users = count_users(session)
-        return DbCheck(True, needs_setup=users == 0, where=where)
+            needs_setup = first_start_needed(session)
+        return DbCheck(True, needs_setup=needs_setup, where=where)
     except SchemaTooNew as exc:  # a newer app migrated it: retrying will not help
         return DbCheck(False, message=str(exc), fatal=True, where=db.describe() if db else url)
     except SipelayananError as exc:

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from ..demo import DemoSummary, load_demo
-from ..errors import DomainError, InputError, SipelayananError
+from ..errors import InputError, SipelayananError
 from ..i18n import tr
-from ..services.office import OfficeProfile, get_profile, save_profile
-from ..services.users import MIN_PASSWORD_LENGTH, UserInfo, count_users, create_user
+from ..services.first_start import OfficeIdentity, set_up_office
+from ..services.office import OfficeProfile
+from ..services.users import MIN_PASSWORD_LENGTH, UserInfo
 from .ops import Ops
 from .widgets.common import MessageBar
 
@@ -34,23 +35,17 @@ DEMO_COUNT = 300
 
 
 def _setup(profile: OfficeProfile, username: str, full_name: str, password: str) -> Any:
-    def run(session: Session) -> UserInfo:
-        if count_users(session) > 0:  # another PC finished the setup first
-            raise DomainError(
-                tr(
-                    "Basis data ini sudah memiliki pengguna; penyiapan awal tidak diperlukan. "
-                    "Silakan masuk."
-                )
-            )
-        stored = get_profile(session)
-        stored.name = profile.name
-        stored.parent = profile.parent
-        stored.address = profile.address
-        stored.kepala_dinas = profile.kepala_dinas
-        stored.kepala_dinas_nip = profile.kepala_dinas_nip
-        save_profile(session, stored, actor=None)
-        return create_user(
-            session, username=username, full_name=full_name, password=password, roles=["admin"]
+    office = OfficeIdentity(
+        name=profile.name,
+        parent=profile.parent,
+        address=profile.address,
+        kepala_dinas=profile.kepala_dinas,
+        kepala_dinas_nip=profile.kepala_dinas_nip,
+    )
+
+    def run(session: Session) -> UserInfo:  # the core refuses when another PC was first
+        return set_up_office(
+            session, office, username=username, full_name=full_name, password=password
         )
 
     return run

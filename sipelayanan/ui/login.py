@@ -18,22 +18,20 @@ from sqlalchemy.orm import Session
 
 from ..errors import AuthError, SipelayananError
 from ..i18n import tr
+from ..services.login import attempt_login
 from ..services.office import get_profile
-from ..services.users import UserInfo, authenticate
+from ..services.users import UserInfo
 from .ops import Ops
 from .settings import Settings
 from .widgets.common import MessageBar
 
 
 def _attempt(username: str, password: str) -> Any:
-    """The worker function: a failed attempt is *returned*, not raised, so the write unit
-    commits the failure counter and its audit entry."""
+    """The worker function: the core's login attempt (a failure is returned, so the write
+    unit commits the failure counter and its audit entry)."""
 
     def run(session: Session) -> UserInfo | AuthError:
-        try:
-            return authenticate(session, username, password)
-        except AuthError as exc:
-            return exc
+        return attempt_login(session, username, password)
 
     return run
 

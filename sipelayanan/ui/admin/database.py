@@ -106,6 +106,7 @@ def probe(url: str) -> ProbeResult:
         is_network_path,
         sqlite_path,
     )
+    from ...db_open import schema_refusal
     from ...errors import SipelayananError
     from ...migrate import current_revision, head_revision
 
@@ -160,15 +161,11 @@ def probe(url: str) -> ProbeResult:
                         where=where,
                     ),
                 )
-            return ProbeResult(
+            return ProbeResult(  # the policy's own words (db_open): the owner upgrades it
                 "warning",
-                tr(
-                    "Terhubung ke {ver} ({where}), tetapi basis data ini belum berisi skema "
-                    "SiPelayanan. Jalankan 'sipelayanan --db URL db upgrade' dengan akun pemilik "
-                    "basis data sebelum PC memakainya.",
-                    ver=version,
-                    where=where,
-                ),
+                tr("Terhubung ke {ver} ({where}).", ver=version, where=where)
+                + " "
+                + schema_refusal("empty"),
             )
         if revision != head:
             if path is not None:
@@ -183,12 +180,9 @@ def probe(url: str) -> ProbeResult:
                 )
             return ProbeResult(
                 "warning",
-                tr(
-                    "Terhubung ke {ver} ({where}); skemanya lebih lama daripada aplikasi ini. "
-                    "Jalankan 'sipelayanan db upgrade' sebelum PC memakainya.",
-                    ver=version,
-                    where=where,
-                ),
+                tr("Terhubung ke {ver} ({where}).", ver=version, where=where)
+                + " "
+                + schema_refusal("behind"),
             )
         from ...services.users import count_users
 
