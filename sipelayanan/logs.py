@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 #: 16 digits: a NIK or a No. KK
 _NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
@@ -39,8 +40,27 @@ def scrub(text: str) -> str:
     return _PHONE.sub(lambda m: "*" * len(m.group(0)), text)
 
 
+#: a quoted literal in an exception's message (``KeyError: 'Siti Aminah'``)
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+
+
+def scrub_exception(text: str) -> str:
+    """A formatted traceback whose exception messages hold no quoted value: Python quotes the
+    values it complains about (``invalid literal for int(): 'Siti Aminah'``, ``KeyError:
+    'BUDI'``), and a name is no number the digit rules could catch. The ``File …`` lines and
+    the source lines (indented) stay as they are, so the log still says where it happened."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if i and line and not line[0].isspace() and not line.startswith("Traceback"):
+            lines[i] = _QUOTED.sub("'…'", line)
+    return "\n".join(lines)
+
+
 class ScrubbingFormatter(logging.Formatter):
     """Formats a record as usual, then scrubs the whole text, traceback included."""
+
+    def formatException(self, ei: Any) -> str:
+        return scrub_exception(super().formatException(ei))
 
     def format(self, record: logging.LogRecord) -> str:
         return scrub(super().format(record))
