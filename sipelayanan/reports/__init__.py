@@ -34,12 +34,12 @@ REPORT_KINDS: tuple[str, ...] = (
     "rekap",
     "kinerja",
     "pengaduan",
-    "pengaduan-rekap",
     "sop",
     "standar",
     "poster",
     "maklumat",
     "skm",
+    "pengaduan-rekap",
 )
 
 REPORT_FORMATS: dict[str, tuple[str, ...]] = {

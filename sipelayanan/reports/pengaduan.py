@@ -1,16 +1,25 @@
 """Register dan laporan hasil pengaduan: every complaint of the period, its path (simple, closed
 by the petugas; or escalated to the Pejabat Pengelola Pengaduan), the solution and the working
-time it took."""
+time it took; and the rekap pengaduan (Perpres 76/2013, SP4N-LAPOR!): complaints by
+classification, channel, service concerned and month, and the time they took to settle against
+the 60-day limit (``REKAP``; no personal data at all).
+
+A pelapor who asked to stay anonymous (``rahasia``) is never named here."""
 
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
+from types import SimpleNamespace
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import CaseStatus
-from ..sop import services
+from ..models import Case, CaseStatus, ComplaintDetail
+from ..services import complaints
+from ..services.pelapor import HIDDEN
+from ..sop import ServiceDef
 from . import text as fmt
 from . import xlsx
 from .common import Context, Progress, show_code
@@ -56,10 +65,32 @@ def _clip(text: str | None, limit: int = TEXT_LIMIT) -> str:
     return value[: limit - 1].rstrip() + "…"
 
 
+def _close_step(sdef: ServiceDef) -> int:
+    """The step where a simple complaint is closed (the SOP's ``close`` move)."""
+    return next((st.no for st in sdef.steps if st.allows("close")), sdef.last_step)
+
+
+def _rows(session: Session, period: Period) -> list[PengaduanRow]:
+    """The period's complaints, a confidential pelapor's name hidden."""
+    rows = pengaduan_rows(session, period)
+    codes = [r.code for r in rows]
+    secret: set[str] = set()
+    for start in range(0, len(codes), 500):
+        part = codes[start : start + 500]
+        secret.update(
+            session.execute(
+                select(Case.code)
+                .join(ComplaintDetail, ComplaintDetail.case_id == Case.id)
+                .where(Case.code.in_(part), ComplaintDetail.rahasia.is_(True))
+            ).scalars()
+        )
+    return [replace(r, pelapor=HIDDEN) if r.code in secret else r for r in rows]
+
+
 def summary(rows: list[PengaduanRow]) -> list[tuple[str, int, int, int, float | None, str]]:
     """(label, count, finished, finished on time, median working minutes, SOP standard)."""
-    sdef = services()["PENGADUAN"]
-    simple_standard = sum(s.minutes for s in sdef.steps if s.no <= 3)
+    sdef = complaints.complaint_service()
+    simple_standard = sum(s.minutes for s in sdef.steps if s.no <= _close_step(sdef))
 
     def line(
         label: str, items: list[PengaduanRow], standard: str
@@ -95,7 +126,7 @@ def summary(rows: list[PengaduanRow]) -> list[tuple[str, int, int, int, float | 
 def render_pdf(
     session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
-    rows = pengaduan_rows(session, period)
+    rows = _rows(session, period)
     progress.to(30)
     st = pdf_styles()
     width = frame_width(True)
@@ -181,12 +212,14 @@ def render_pdf(
         )
         span(start + len(part))
     story.append(Spacer(1, 4))
+    sdef = complaints.complaint_service()
+    close_at, last = _close_step(sdef), sdef.last_step
     story.append(
         Paragraph(
-            "Jalur sederhana: diselesaikan Petugas Penerima Aduan pada langkah 3 SOP. Jalur "
-            "eskalasi: diputuskan Pejabat Pengelola Pengaduan bersama Tim Penjawab Aduan "
-            "(langkah 4–7). Waktu kerja: menit kerja kantor sejak pengaduan diterima, tanpa waktu "
-            "menunggu kelengkapan dari pelapor.",
+            f"Jalur sederhana: diselesaikan Petugas Penerima Aduan pada langkah {close_at} SOP. "
+            "Jalur eskalasi: diputuskan Pejabat Pengelola Pengaduan bersama Tim Penjawab Aduan "
+            f"(langkah {close_at + 1}–{last}). Waktu kerja: menit kerja kantor sejak pengaduan "
+            "diterima, tanpa waktu menunggu kelengkapan dari pelapor.",
             st["note"],
         )
     )
@@ -203,7 +236,7 @@ def render_pdf(
 def render_xlsx(
     session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
-    rows = pengaduan_rows(session, period)
+    rows = _rows(session, period)
     progress.to(40)
     wb = xlsx.new_workbook()
     lines = [
@@ -270,3 +303,193 @@ def render_xlsx(
     )
     progress.to(90)
     return xlsx.save(wb), len(rows)
+
+
+# --------------------------------------------------------------------------- rekap pengaduan
+
+REKAP_TITLE = "REKAP PENGADUAN MASYARAKAT"
+
+_LINE_HEADS = (
+    "Diterima",
+    "Selesai",
+    f"Selesai ≤ {complaints.SETTLEMENT_DAYS} hari",
+    "% tepat batas",
+    "Masih proses",
+    f"Proses > {complaints.SETTLEMENT_DAYS} hari",
+    "Dibatalkan",
+    "Median hari selesai",
+)
+
+
+def _line_cells(line: complaints.RecapLine) -> list[str]:
+    return [
+        fmt.angka(line.received),
+        fmt.angka(line.settled),
+        fmt.angka(line.settled_in_limit),
+        fmt.persen(line.settled_in_limit, line.settled),
+        fmt.angka(line.open),
+        fmt.angka(line.open_overdue),
+        fmt.angka(line.cancelled),
+        fmt.angka(line.median_days, 1) if line.median_days is not None else "–",
+    ]
+
+
+def _line_values(line: complaints.RecapLine) -> list[object]:
+    return [
+        line.received,
+        line.settled,
+        line.settled_in_limit,
+        line.settled_in_limit / line.settled if line.settled else None,
+        line.open,
+        line.open_overdue,
+        line.cancelled,
+        line.median_days,
+    ]
+
+
+def _sections(
+    recap: complaints.ComplaintRecap,
+) -> list[tuple[str, str, tuple[complaints.RecapLine, ...]]]:
+    return [
+        ("A", "Menurut klasifikasi", recap.by_class),
+        ("B", "Menurut saluran pengaduan", recap.by_channel),
+        ("C", "Menurut layanan yang diadukan", recap.by_concerns),
+        ("D", "Per bulan", recap.by_month),
+    ]
+
+
+def _rekap(session: Session, ctx: Context, period: Period) -> complaints.ComplaintRecap:
+    return complaints.recap(session, period.date_from, period.date_to, now=ctx.printed_at)
+
+
+def render_rekap_pdf(
+    session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
+) -> tuple[bytes, int]:
+    recap = _rekap(session, ctx, period)
+    progress.to(50)
+    st = pdf_styles()
+    width = frame_width(True)
+    first = 150.0
+    rest = (width - first) / len(_LINE_HEADS)
+    widths = [first, *([rest] * len(_LINE_HEADS))]
+    story: list[Flowable] = []
+    for letter, title, lines in _sections(recap):
+        story.append(Paragraph(f"{letter}. {esc(title)}", st["h2"]))
+        head = [
+            Paragraph(esc(h), st["head"])
+            for h in (title.split(" ", 1)[1].capitalize(), *_LINE_HEADS)
+        ]
+        body = [[esc(line.label), *_line_cells(line)] for line in lines]
+        total = ["Jumlah", *_line_cells(recap.total)]
+        story.append(grid_table([head, *body, total], widths, total_row=True))
+    story.append(Paragraph("E. Waktu penyelesaian pengaduan yang selesai", st["h2"]))
+    bands = [[esc(label), fmt.angka(n)] for label, n in recap.settle_bands]
+    head = [Paragraph(esc(h), st["head"]) for h in ("Lama penyelesaian", "Jumlah")]
+    story.append(
+        grid_table(
+            [head, *bands, ["Jumlah selesai", fmt.angka(recap.total.settled)]],
+            [first, rest],
+            total_row=True,
+        )
+    )
+    story.append(Spacer(1, 4))
+    story.append(
+        Paragraph(
+            f"Batas penyelesaian: {complaints.SETTLEMENT_DAYS} hari sejak pengaduan diterima "
+            "(UU 25/2009 Pasal 50 ayat (5); Perpres 76/2013). Hari dihitung menurut kalender "
+            "(WIB) dari hari diterima sampai hari selesai. Waktu kerja tiap langkah SOP ada di "
+            "Register dan Laporan Hasil Pengaduan. Rekap ini tidak memuat identitas pelapor.",
+            st["note"],
+        )
+    )
+    story.append(signature_block(ctx.profile, ctx.place, ctx.printed_at, width))
+    meta = ctx.doc_meta(
+        REKAP_TITLE,
+        f"Periode {fmt.periode(period.date_from, period.date_to)} · "
+        f"{fmt.angka(recap.total.received)} pengaduan",
+        landscape=True,
+    )
+    progress.to(90)
+    return build_pdf(meta, story), recap.total.received
+
+
+def render_rekap_xlsx(
+    session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
+) -> tuple[bytes, int]:
+    recap = _rekap(session, ctx, period)
+    progress.to(50)
+    wb = xlsx.new_workbook()
+    lines = [
+        f"Periode {fmt.periode(period.date_from, period.date_to)}",
+        f"{fmt.angka(recap.total.received)} pengaduan; batas penyelesaian "
+        f"{complaints.SETTLEMENT_DAYS} hari sejak diterima",
+    ]
+    number_columns = [
+        xlsx.XColumn(_LINE_HEADS[0], 10),
+        xlsx.XColumn(_LINE_HEADS[1], 10),
+        xlsx.XColumn(_LINE_HEADS[2], 14),
+        xlsx.XColumn(_LINE_HEADS[3], 12, "0.0%"),
+        xlsx.XColumn(_LINE_HEADS[4], 12),
+        xlsx.XColumn(_LINE_HEADS[5], 14),
+        xlsx.XColumn(_LINE_HEADS[6], 11),
+        xlsx.XColumn(_LINE_HEADS[7], 14, "0.0"),
+    ]
+    for _letter, title, found in _sections(recap):
+        xlsx.add_sheet(
+            wb,
+            title.split(" ", 1)[1].capitalize(),
+            heading=f"{REKAP_TITLE} — {title.lower()}",
+            lines=lines,
+            profile=ctx.profile,
+            columns=[xlsx.XColumn(title.split(" ", 1)[1].capitalize(), 28), *number_columns],
+            rows=[[line.label, *_line_values(line)] for line in found],
+            total=["Jumlah", *_line_values(recap.total)],
+        )
+    xlsx.add_sheet(
+        wb,
+        "Waktu penyelesaian",
+        heading=f"{REKAP_TITLE} — waktu penyelesaian",
+        lines=lines,
+        profile=ctx.profile,
+        columns=[xlsx.XColumn("Lama penyelesaian", 22), xlsx.XColumn("Jumlah", 10)],
+        rows=[[label, n] for label, n in recap.settle_bands],
+        total=["Jumlah selesai", recap.total.settled],
+    )
+    xlsx.add_sheet(
+        wb,
+        "Data",
+        heading=f"{REKAP_TITLE} — data (tanpa identitas pelapor)",
+        lines=lines,
+        profile=ctx.profile,
+        columns=[
+            xlsx.XColumn("Kode pelacakan", 14),
+            xlsx.XColumn("Diterima", 17, xlsx.DATETIME_FORMAT),
+            xlsx.XColumn("Klasifikasi", 20),
+            xlsx.XColumn("Saluran", 18),
+            xlsx.XColumn("Layanan diadukan", 22),
+            xlsx.XColumn("Keadaan", 16),
+            xlsx.XColumn("Selesai", 17, xlsx.DATETIME_FORMAT),
+            xlsx.XColumn("Hari sampai selesai", 12),
+            xlsx.XColumn(f"Lewat {complaints.SETTLEMENT_DAYS} hari", 12),
+        ],
+        rows=[
+            [
+                show_code(r.code),
+                r.received_at,
+                complaints.class_label(r.classification),
+                complaints.channel_label(r.channel),
+                complaints.concerns_label(r.concerns),
+                CaseStatus.LABELS.get(r.status, r.status),
+                r.finished_at,
+                r.settled_days,
+                "Ya" if r.overdue else "Tidak",
+            ]
+            for r in recap.records
+        ],
+    )
+    progress.to(90)
+    return xlsx.save(wb), recap.total.received
+
+
+#: The rekap as a report module (``reports.report(kind="pengaduan-rekap")``).
+REKAP = SimpleNamespace(render_pdf=render_rekap_pdf, render_xlsx=render_rekap_xlsx)

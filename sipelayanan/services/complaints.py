@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Final
@@ -38,32 +38,16 @@ from ..sop.forms import StepForm, forms_of
 from . import cases
 from .berkas import BerkasFile
 from .cases import CaseRef, IntakeData
+from .complaint_terms import (
+    CHANNELS,
+    CLASSES,
+    DEFAULT_CHANNEL,
+    DEFAULT_CLASS,
+    SETTLEMENT_DAYS,
+)
 from .context import Actor, resolve_now
 from .pelapor import HIDDEN, complaint_codes, complaint_roles, hidden_in_view, sees_pelapor
 from .queries import CaseView, case_view
-
-#: How a complaint reached the office (SP4N-LAPOR!'s channels as the office meets them).
-CHANNELS: Final[Mapping[str, str]] = {
-    "whatsapp": "WhatsApp",
-    "lapor": "SP4N-LAPOR!",
-    "langsung": "Datang langsung",
-    "surat": "Surat",
-    "medsos": "Media sosial",
-}
-#: The SOP's own channel ("melalui Nomor pelayanan pengaduan"): a complaint without details.
-DEFAULT_CHANNEL: Final = "whatsapp"
-
-#: SP4N-LAPOR!'s classification of a report.
-CLASSES: Final[Mapping[str, str]] = {
-    "pengaduan": "Pengaduan",
-    "aspirasi": "Aspirasi",
-    "informasi": "Permintaan informasi",
-}
-DEFAULT_CLASS: Final = "pengaduan"
-
-#: UU 25/2009 Pasal 50 ayat (5) and Perpres 76/2013: a complaint is settled at the latest 60
-#: days after it was received (calendar days, counted in WIB from the day of receipt).
-SETTLEMENT_DAYS: Final = 60
 
 #: Time-to-settle bands of the recap (upper bound in days, inclusive; None: above the last).
 SETTLE_BANDS: Final[tuple[tuple[str, int | None], ...]] = (
@@ -250,11 +234,12 @@ class NewComplaint:
 
     nama: str
     wa: str
-    uraian: str
+    uraian: str | None
     nik: str | None = None
     kecamatan: str | None = None
     berkas: Sequence[BerkasFile] = ()
-    berkas_present: bool = False  # the berkas of the complaint came with it
+    berkas_present: bool = False  # the berkas of the complaint came with it (checklist ticked)
+    receive_now: bool = True  # and the registration receives it (finishes the SOP's first step)
     setuju_wa: bool = False
     facts: ComplaintFacts = field(default_factory=ComplaintFacts)
     service: str | None = None  # default: the complaint service
@@ -277,8 +262,6 @@ def register(
     if not sdef.is_complaint:
         raise InputError(f"Layanan {sdef.code} bukan layanan pengaduan.", "service")
     facts = validate_facts(data.facts)
-    if not (data.uraian or "").strip():
-        raise InputError("Tuliskan masalah yang diadukan.", "uraian")
     present = [r.key for r in sdef.requirements] if data.berkas_present else []
     ref = cases.intake(
         session,
@@ -308,7 +291,12 @@ def register(
     )
     session.flush()
     first = forms_of(sdef).at_registration()
-    if data.berkas_present and first is not None and first.step_no == ref.current_step:
+    if (
+        data.berkas_present
+        and data.receive_now
+        and first is not None
+        and first.step_no == ref.current_step
+    ):
         ref = cases.advance(
             session,
             actor,
@@ -838,6 +826,8 @@ def recap(
 __all__ = [
     "CHANNELS",
     "CLASSES",
+    "DEFAULT_CHANNEL",
+    "DEFAULT_CLASS",
     "HIDDEN",
     "SETTLEMENT_DAYS",
     "ComplaintAction",

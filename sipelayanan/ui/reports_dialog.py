@@ -38,7 +38,10 @@ from sqlalchemy.orm import Session
 from ..errors import InputError, SipelayananError
 from ..i18n import tr
 from ..identity import ValidationError, extract_tracking_code, normalize_tracking_code
-from ..reports import PERIODLESS  # kinds without a period: sop, standar, poster, maklumat
+from ..reports import (  # kinds without a period (sop, …); kinds about complaints only
+    COMPLAINT_REPORTS,
+    PERIODLESS,
+)
 from ..services.berkas import human_size
 from ..sop import services
 from ..sop.catalog import complaint_codes
@@ -286,11 +289,11 @@ class ReportsDialog(QDialog):
         self.form.setRowVisible(self.code_row, receipt)
         self.form.setRowVisible(self.period_row, not receipt and kind not in PERIODLESS)
         self.form.setRowVisible(self.service, not receipt)
-        if kind == "pengaduan":
+        if kind in COMPLAINT_REPORTS:
             complaints = complaint_codes()
             if complaints:
                 self.service.setCurrentIndex(self.service.findData(complaints[0]))
-        self.service.setEnabled(kind != "pengaduan")
+        self.service.setEnabled(kind not in COMPLAINT_REPORTS)
         if receipt:
             self.code.setFocus()
 
