@@ -297,6 +297,10 @@ def cmd_case_new(args: argparse.Namespace) -> int:
     db = open_db(args)
     sdef = service_def(args.service)
     berkas = _berkas(args.berkas, db)
+    from . import complaints_cli
+
+    if sdef.is_complaint or complaints_cli.given(args):
+        return complaints_cli.case_new(args, db, sdef, berkas)
     present = None
     if args.kurang:
         keys = {r.key for r in sdef.requirements}
@@ -757,6 +761,9 @@ def build_parser() -> Parser:
         action="store_true",
         help="berkas lengkap: selesaikan langkah 1 sekaligus (seperti halaman Penerimaan)",
     )
+    from . import complaints_cli
+
+    complaints_cli.add_options(cn)
     acting(cn)
     cn.set_defaults(func=cmd_case_new)
 
