@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from sqlalchemy.orm import Session
 
 from .. import skm
@@ -207,6 +207,21 @@ def check_surveyed(service: str | None) -> None:
         )
 
 
+def grouped_saran(data: Survey) -> list[tuple[str, int, str]]:
+    """(suggestion, how many gave it, the services' short names), most frequent first;
+    the same text in another case or spacing counts as the same suggestion."""
+    from .common import service_short
+
+    groups: dict[str, tuple[str, int, set[str]]] = {}
+    for service, _day, text in data.saran:
+        key = " ".join(text.split()).casefold()
+        shown, n, where = groups.get(key, (text, 0, set()))
+        where.add(service)
+        groups[key] = (shown, n + 1, where)
+    order = sorted(groups.values(), key=lambda g: (-g[1], g[0].casefold()))
+    return [(t, n, ", ".join(service_short(c) for c in sorted(w))) for t, n, w in order]
+
+
 def render_pdf(
     session: Session, ctx: Context, period: Period, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
@@ -244,19 +259,39 @@ def render_pdf(
         _service_table(data, width),
         Paragraph("E. Profil responden", st["h2"]),
         *_profile_tables(data, width),
-        Paragraph("F. Unsur dengan nilai terendah", st["h2"]),
+        Paragraph("F. Saran dan masukan responden", st["h2"]),
     ]
+    if data.saran:
+        head = [Paragraph(esc(h), st["head"]) for h in ("Saran", "Jumlah", "Layanan")]
+        body = [
+            [Paragraph(esc(text), st["cell"]), fmt.angka(n), Paragraph(esc(where), st["cell"])]
+            for text, n, where in grouped_saran(data)
+        ]
+        story.append(grid_table([head, *body], [width - 196, 46, 150], align_numbers_from=1))
+        story.append(
+            Paragraph(
+                esc(
+                    "Saran yang sama dari beberapa responden dihitung sekali; semua saran ada "
+                    "di lembar Jawaban pada file Excel."
+                ),
+                st["note"],
+            )
+        )
+    else:
+        story.append(Paragraph("Tidak ada saran pada periode ini.", st["body"]))
+    # the conclusions stay on the page the Kepala Dinas signs
+    closing: list[Flowable] = [Paragraph("G. Unsur dengan nilai terendah", st["h2"])]
     weakest = _weakest(data)
     if weakest:
         head = [Paragraph(esc(h), st["head"]) for h in ("Unsur", "Nama unsur", "NRR")]
         body = [[f"U{n}", name, v] for n, name, v in weakest]
-        story.append(grid_table([head, *body], [40, width - 100, 60], align_numbers_from=2))
+        closing.append(grid_table([head, *body], [40, width - 100, 60], align_numbers_from=2))
     else:
-        story.append(Paragraph("Belum ada responden pada periode ini.", st["body"]))
-    story.append(Paragraph("G. Rencana tindak lanjut", st["h2"]))
+        closing.append(Paragraph("Belum ada responden pada periode ini.", st["body"]))
+    closing.append(Paragraph("H. Rencana tindak lanjut", st["h2"]))
     head = [Paragraph(esc(h), st["head"]) for h in ("No.", "Rencana tindak lanjut")]
     lines = follow_up or ["", "", ""]
-    story.append(
+    closing.append(
         grid_table(
             [
                 head,
@@ -270,28 +305,14 @@ def render_pdf(
         )
     )
     if not follow_up:
-        story.append(
+        closing.append(
             Paragraph(
                 esc("Belum diisi admin (Survei Kepuasan ▸ Rencana tindak lanjut)."), st["note"]
             )
         )
-    story.append(Paragraph("H. Saran dan masukan responden", st["h2"]))
-    if data.saran:
-        names = surveyed_services()
-        head = [Paragraph(esc(h), st["head"]) for h in ("Tanggal", "Layanan", "Saran")]
-        body = [
-            [
-                fmt.tanggal_angka(d),
-                Paragraph(esc(names.get(s, s)), st["cell"]),
-                Paragraph(esc(t), st["cell"]),
-            ]
-            for s, d, t in data.saran
-        ]
-        story.append(grid_table([head, *body], [56, 130, width - 186], align_numbers_from=9))
-    else:
-        story.append(Paragraph("Tidak ada saran pada periode ini.", st["body"]))
+    closing.append(signature_block(ctx.profile, ctx.place, ctx.printed_at, width))
+    story.append(KeepTogether(closing))
     progress.to(80)
-    story.append(signature_block(ctx.profile, ctx.place, ctx.printed_at, width))
     meta = ctx.doc_meta(TITLE, _subtitle(period))
     return build_pdf(meta, story), o.responden
 

@@ -29,7 +29,7 @@ from . import (
     parse_pendidikan,
     parse_umur,
 )
-from .store import CSV_FIELDS, REQUIRED_FIELDS, get_mappings, record_answer, require_skm_role
+from .store import CSV_FIELDS, REQUIRED_FIELDS, get_mappings, require_skm_role, store_answer
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -172,6 +172,8 @@ def import_csv(
         raise InputError(f"Baris judul CSV tidak dapat dibaca: {exc}.", "file") from None
     layout = _layout(headings, columns)
     result = ImportResult(headings=headings)
+    first_id: int | None = None
+    row_id = 0
     line = 1
     while True:
         try:
@@ -192,12 +194,19 @@ def import_csv(
         try:
             answer = parse_row(values)
             with session.begin_nested():
-                record_answer(session, actor, answer, source="impor", now=now)
+                row_id = store_answer(session, answer, source="impor", now=now).id
         except (InputError, DomainError, SipelayananError) as exc:
             result.errors.append((line, str(exc)))
             result.rejected.append(row)
             continue
         result.recorded += 1
+        first_id = row_id if first_id is None else first_id
+    if result.recorded:
+        from ..services import audit
+
+        # one entry for the file: how many rows and which answer rows (never a code)
+        detail = {"source": "impor", "rows": result.recorded, "rejected": len(result.errors)}
+        audit.record(session, actor, "skm.import", "skm", f"{first_id}-{row_id}", detail, now=now)
     return result
 
 

@@ -185,9 +185,19 @@ def record_answer(
     """Record one respondent's answer; the same checks for every input way."""
     from ..services import audit
 
+    require_skm_role(session, actor)
+    row = store_answer(session, answer, source=source, now=now)
+    audit.record(session, actor, "skm.answer", "skm", row.id, {"source": source}, now=now)
+    return Recorded(row.id, row.service, row.day)
+
+
+def store_answer(
+    session: Session, answer: Answer, *, source: str, now: datetime | None = None
+) -> SkmAnswer:
+    """Check and insert one answer; the caller has checked the role and writes the audit
+    entry (one per answer, or one per imported file)."""
     if source not in SOURCES:
         raise ValueError(source)
-    require_skm_role(session, actor)
     service, day, key = _check(session, answer, now)
     row = SkmAnswer(
         code_key=key,
@@ -205,8 +215,7 @@ def record_answer(
         setattr(row, f"u{i}", v)
     session.add(row)
     session.flush()
-    audit.record(session, actor, "skm.answer", "skm", row.id, {"source": source}, now=now)
-    return Recorded(row.id, service, day)
+    return row
 
 
 def stored_answers(session: Session, date_from: date, date_to: date) -> list[tuple[Any, ...]]:

@@ -414,6 +414,7 @@ def test_report_outputs_hold_no_personal_data(
     assert "Penanganan pengaduan" in pdf and "Sarana dan prasarana" in pdf
     assert "Krejcie" in pdf and "Kepala" in pdf
     assert "Perempuan" in pdf and "S1" in pdf  # the respondent profile
+    assert "ramah 3" in pdf  # the suggestion, given three times, counted once
     with zipfile.ZipFile(tmp_path / "skm.xlsx") as z:
         outputs["xlsx"] = "\n".join(
             z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")
