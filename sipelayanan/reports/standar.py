@@ -23,7 +23,6 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     KeepInFrame,
-    PageBreak,
     Paragraph,
     Spacer,
     Table,
@@ -142,32 +141,49 @@ def _fingerprint_note(std: ServiceStandard) -> str:
 # --------------------------------------------------------------------------- A4 per service
 
 
+def _service_pdf(std: ServiceStandard, book: StandardsBook, ctx: Context) -> bytes:
+    """One service's standar: its own letterhead, page count and signature."""
+    width = frame_width(False)
+    st = _styles()
+    contact = f"WhatsApp layanan {std.wa_number} · " if std.wa_number else ""
+    story: list[Flowable] = [
+        Paragraph(esc(std.name), st["h2"]),
+        Paragraph(esc(f"{contact}SOP nomor {std.sop_number}"), st["note"]),
+        Spacer(1, 4),
+        component_table(std, width),
+        Spacer(1, 3),
+        Paragraph(esc(_fingerprint_note(std)), st["note"]),
+        signature_block(ctx.profile, ctx.place, _day(ctx, book), width),
+    ]
+    meta = ctx.doc_meta(TITLE, f"{std.name} · ditetapkan {fmt.tanggal(_day(ctx, book))}")
+    return build_pdf(meta, story)
+
+
+def _join(parts: list[bytes]) -> bytes:
+    """The PDFs one after another (pypdfium2, already a dependency for rendering pages)."""
+    import pypdfium2 as pdfium
+
+    joined = pdfium.PdfDocument.new()
+    for part in parts:
+        joined.import_pages(pdfium.PdfDocument(part))
+    out = io.BytesIO()
+    joined.save(out)
+    return out.getvalue()
+
+
 def render_pdf(
     session: Session, ctx: Context, period: object, service: str | None, progress: Progress
 ) -> tuple[bytes, int]:
-    """The standar pelayanan: one service (``service``) or every service, each from a new
-    page, signed by the Kepala Dinas."""
+    """The standar pelayanan of one service (``service``) or of every service: each its own
+    sheet under the letterhead, signed by the Kepala Dinas, so any one can be posted alone."""
     book = standards(session, service)
     progress.to(30)
-    width = frame_width(False)
-    st = _styles()
-    story: list[Flowable] = []
+    parts = []
     for i, std in enumerate(book.standards):
-        if i:
-            story.append(PageBreak())
-        story.append(Paragraph(esc(std.name), st["h2"]))
-        contact = f"WhatsApp layanan {std.wa_number} · " if std.wa_number else ""
-        story.append(Paragraph(esc(f"{contact}SOP nomor {std.sop_number}"), st["note"]))
-        story.append(Spacer(1, 4))
-        story.append(component_table(std, width))
-        story.append(Spacer(1, 3))
-        story.append(Paragraph(esc(_fingerprint_note(std)), st["note"]))
-        story.append(signature_block(ctx.profile, ctx.place, _day(ctx, book), width))
+        parts.append(_service_pdf(std, book, ctx))
         progress.to(30 + 60 * (i + 1) // len(book.standards))
-    one = book.standards[0].name if service and book.standards else None
-    subtitle = one or f"{len(book.standards)} layanan · {ctx.profile.name}"
-    meta = ctx.doc_meta(TITLE, f"{subtitle} · ditetapkan {fmt.tanggal(_day(ctx, book))}")
-    return build_pdf(meta, story), len(book.standards)
+    data = parts[0] if len(parts) == 1 else _join(parts)
+    return data, len(book.standards)
 
 
 # --------------------------------------------------------------------------- maklumat

@@ -322,6 +322,13 @@ def test_command_line(db: Database, tmp_path: Path, capsys: pytest.CaptureFixtur
         assert cli.main(["--db", db.url, "report", kind, *extra, "-o", str(out)]) == 0
         assert out.read_bytes()[:4] == b"%PDF"
     assert "Standar Pelayanan" in capsys.readouterr().out
+    # every service: its own sheet under the letterhead, with its own signature
+    sheets = [p.extract_text() for p in PdfReader(tmp_path / "standar0.pdf").pages]
+    firsts = [flat(t) for t in sheets if "Halaman 1 dari" in t]
+    assert len(firsts) == len(services())
+    for sdef, first in zip(services().values(), firsts, strict=True):
+        assert "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL" in first and sdef.name in first
+    assert sum("NIP." in t for t in sheets) == len(services())
     kia = flat(pdf_text((tmp_path / "standar2.pdf").read_bytes())[0])
     assert services()["KIA"].name in kia and services()["KK"].name not in kia
     assert (
