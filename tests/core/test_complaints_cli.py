@@ -53,6 +53,11 @@ def test_case_new_records_the_complaint_details(
         assert detail.concerns == "KK" and detail.rahasia
         assert view.current_step == 1 and all(c.present for c in view.checklist)
 
+        rc, out, err = run(monkeypatch, capsys, db_url, *BASE, "--teruskan", "--pengguna", "aduan")
+        assert rc == 0, err
+        with db.read() as s:  # --teruskan: the berkas received with the registration
+            assert case_view(s, out.strip()).current_step == 2
+
         before = _count(db)
         for extra, needle in (
             (("--saluran", "lapor"), "nomor pelacakan LAPOR!"),

@@ -371,3 +371,89 @@ def test_berkas_ticked_when_received_at_step_1(kit: UiKit, qtbot) -> None:
     stored = _view(kit, code)
     assert [c.present for c in stored.checklist if c.key == "berkas_permasalahan"] == [True]
     assert _form(page, "register").ticks == {}
+
+
+def test_register_records_the_lapor_details_and_keeps_the_pelapor_confidential(
+    kit: UiKit, qtbot
+) -> None:
+    from sipelayanan.services.complaints import HIDDEN
+
+    page = _page(kit, qtbot, "aduan")
+    page.show_register()
+    form = page.register
+    qtbot.keyClicks(form.nama, "Siti Rahasia")
+    qtbot.keyClicks(form.wa.edit, "0812-3456-7890")
+    qtbot.keyClicks(form.uraian, "Petugas meminta biaya untuk KK.")
+    assert not form.lapor.isEnabled()  # only for complaints from SP4N-LAPOR!
+    form.channel.setCurrentIndex(form.channel.findData("lapor"))
+    assert form.lapor.isEnabled()
+    form.classification.setCurrentIndex(form.classification.findData("pengaduan"))
+    form.concerns.setCurrentIndex(form.concerns.findData("KK"))
+    form.rahasia.setChecked(True)
+    qtbot.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
+    assert "LAPOR!" in form.lapor_reason.text() and form.message.level == "error"
+    assert form.nama.text() == "Siti Rahasia"  # nothing typed is lost
+    qtbot.keyClicks(form.lapor, "#LAP-2026-0099")
+    form.compose.setChecked(False)
+    qtbot.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: form.message.level == "success", timeout=10000)
+    assert form.lapor.text() == "" and not form.rahasia.isChecked()  # asked of each pelapor
+
+    qtbot.waitUntil(lambda: page.detail.loaded is not None, timeout=10000)
+    code = page.detail.code
+    qtbot.waitUntil(lambda: page.model.row_of(code) >= 0, timeout=10000)
+    row = page.model.rows[page.model.row_of(code)]
+    assert row.pelapor == HIDDEN  # not even in the complaint list
+    assert row.channel == "lapor" and row.lapor_number == "LAP-2026-0099"
+    shown = [page.model.index(page.model.row_of(code), c).data() for c in range(8)]
+    assert "SP4N-LAPOR! LAP-2026-0099" in shown and "Pengaduan" in shown
+    info = page.detail.info.text()
+    assert "Siti Rahasia" in info  # the one who must answer sees who it is
+    assert "Identitas pelapor dirahasiakan" in info and "No. LAPOR! LAP-2026-0099" in info
+    assert "Batas 60 hari" in info and "lewat batas" not in info
+
+    # another role (the kasi) sees neither the name nor the number of any pelapor
+    with kit.db.read() as s:
+        other = case_view(s, code, roles=["kasi"])
+    assert other.pemohon_nama == HIDDEN and other.wa == ""
+
+
+def test_a_complaint_past_sixty_days_is_marked(kit: UiKit, qtbot) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from PySide6.QtGui import QBrush
+
+    from sipelayanan.services import complaints as core
+
+    with kit.db.write() as s:
+        old = core.register(
+            s,
+            _actor(kit, "aduan"),
+            core.NewComplaint(nama="Pelapor Lama", wa="0813-1111-2222", uraian="Lama."),
+            now=datetime.now(UTC) - timedelta(days=61),
+        ).ref.code
+    page = _page(kit, qtbot, "aduan")
+    page.scope.setCurrentIndex(page.scope.findData(SCOPE_OPEN))
+    _select(page, qtbot, old)
+    row = page.model.row_of(old)
+    assert page.model.rows[row].overdue
+    cell = page.model.index(row, 7)
+    assert cell.data().endswith("lewat")
+    brush = page.model.data(cell, Qt.ItemDataRole.ForegroundRole)
+    assert isinstance(brush, QBrush) and brush.color().name() == "#a11d1d"
+    qtbot.waitUntil(lambda: page.detail.code == old and page.detail.loaded is not None)
+    assert "lewat batas" in page.detail.info.text()
+    qtbot.waitUntil(lambda: "lewat batas 60 hari" in page.count.text(), timeout=10000)
+
+
+def test_the_complaint_page_names_no_service_code_and_no_step_number() -> None:
+    import re
+
+    import sipelayanan.ui.pengaduan as package
+
+    folder = Path(package.__file__).parent
+    for path in folder.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "PENGADUAN" not in source, path
+        assert not re.search(r"current_step\s*(==|>=|<=|<|>)\s*\d", source), path
+        assert not re.search(r"\.step\(\d+\)", source), path
