@@ -440,7 +440,13 @@ def build_standard(
             f"; selesai di langkah {no} bila sederhana: {minutes} menit"
             for no, minutes in _minutes_until_close(complaint)
         )
-        actors = ", ".join(dict.fromkeys(s.actor_label for s in complaint.steps[1:]))
+        actors = ", ".join(
+            dict.fromkeys(
+                label
+                for s in complaint.steps[1:]  # step 1 is the pelapor's own
+                for label in (s.actor_label, *(ROLES.get(r, r) for r in s.with_roles))
+            )
+        )
         pengaduan.append(
             Item(
                 f"Ditangani menurut SOP {complaint.name} nomor {complaint.sop_number} "

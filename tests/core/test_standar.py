@@ -132,6 +132,10 @@ def test_standar_lists_exactly_the_checklist_and_the_steps(db: Database, code: s
     complaint = next(s for s in services().values() if s.is_complaint)
     pengaduan = section(body, "10 Penanganan pengaduan, saran dan masukan", "11 Jumlah pelaksana")
     assert complaint.sop_number in pengaduan and f"{complaint.total_minutes} menit" in pengaduan
+    for step in complaint.steps[1:]:
+        assert step.actor_label in pengaduan
+        for role in step.with_roles:
+            assert ROLES[role] in pengaduan
     assert sdef.sop_number in body and sdef.fingerprint()[:12] in body
     assert pages <= 3
 
