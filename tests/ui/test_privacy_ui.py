@@ -225,3 +225,25 @@ def test_the_request_window_records_its_opening_and_each_berkas_once(
     assert QGuiApplication.clipboard().text() == NIK and len(_views(db, "nik")) == 1
     with db.read() as s:
         assert audit.verify(s).ok
+
+
+def test_a_request_whose_berkas_were_purged_still_opens(
+    db: Database, actors: dict[str, Any], ctx_for: Any, qtbot: Any
+) -> None:
+    from sipelayanan.services import retention
+    from sipelayanan.ui.case import CaseWindow
+
+    old = datetime(2019, 3, 4, 2, tzinfo=UTC)
+    code = new_case(db, actors, now=old, berkas=[BerkasFile("kk.pdf", PDF)])
+    with db.write() as s:
+        svc.cancel(s, actors["kasi"], code, reason="Pemohon pindah", now=old + timedelta(hours=1))
+        retention.save_schedule(s, actors["admin"], retention.Schedule({"KK": 1}))
+    with db.write() as s:
+        assert retention.purge(s, actors["admin"]).files == 1
+    window = CaseWindow(ctx_for("kasi"), code)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.view is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.berkas.count() == 1, timeout=10000)
+    qtbot.wait(300)
+    assert window.view is not None and window.view.status == "batal"
