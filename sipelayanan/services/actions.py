@@ -230,7 +230,7 @@ def receive(
                 ref.code,
                 note=inp.note,
                 expected_version=ref.version,
-                expected_step=1,
+                expected_step=sdef.steps[0].no,  # the intake step
                 now=now,
             )
         key = "berkas_diterima"

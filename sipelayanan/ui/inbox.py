@@ -302,13 +302,16 @@ class InboxModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
             activity, minutes, who = step_info(r.service, r.current_step)
-            return tr(
+            tip = tr(
                 "Langkah {n}: {kegiatan}\n{peran} · mutu baku {m} menit",
                 n=r.current_step,
                 kegiatan=activity,
                 peran=who,
                 m=minutes,
             )
+            if r.returned:
+                tip += "\n" + tr("Dikembalikan dengan koreksi; baca koreksinya dulu.")
+            return tip
         if role == Qt.ItemDataRole.UserRole:
             return r.code
         return None
@@ -324,6 +327,8 @@ class InboxModel(QAbstractTableModel):
             return r.nik_masked or "-"
         if col == 4:
             activity, _m, _r = step_info(r.service, r.current_step)
+            if r.returned:  # sent back to this step: the clerk reads the koreksi first
+                return tr("[Koreksi] {n}. {kegiatan}", n=r.current_step, kegiatan=activity)
             return f"{r.current_step}. {activity}"
         if col == self.COL_STEP_TIME:
             _a, minutes, _r = step_info(r.service, r.current_step)

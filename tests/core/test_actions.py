@@ -9,10 +9,18 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from sipelayanan.calendar import WIB
 from sipelayanan.db import Database
 from sipelayanan.demo import DEMO_USER_FOR_ROLE
 from sipelayanan.errors import ConflictError, DomainError, InputError
-from sipelayanan.models import AwaitingCollection, Case, CaseStatus, Delivery, Notice
+from sipelayanan.models import (
+    AwaitingCollection,
+    Case,
+    CaseStatus,
+    Delivery,
+    FinishDayStat,
+    Notice,
+)
 from sipelayanan.services import actions
 from sipelayanan.services.cases import IntakeData
 from sipelayanan.services.collection import count_ready, ready_for_collection
@@ -226,6 +234,9 @@ def test_notify_step_finishes_when_told_and_collection_comes_after(
         assert ready_for_collection(s) == []
         case = s.execute(select(Case).where(Case.code == code)).scalar_one()
         assert case.finished_at == told_at  # the SOP's clock stopped when the resident was told
+        # the kinerja/rekap figures count it on time, on the day it was told
+        stat = s.execute(select(FinishDayStat).where(FinishDayStat.service == "KK")).scalar_one()
+        assert (stat.day, stat.finished, stat.on_time) == (told_at.astimezone(WIB).date(), 1, 1)
         delivery = s.execute(select(Delivery).where(Delivery.case_id == case.id)).scalar_one()
         assert delivery.recipient == "Budi Hartono" and delivery.method == "diambil"
         assert s.get(AwaitingCollection, case.id) is None
