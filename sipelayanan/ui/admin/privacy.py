@@ -80,6 +80,7 @@ class PrivacyTab(QWidget):
         self.code = QLineEdit(subject)
         self.code.setObjectName("correct_code")
         self.code.setPlaceholderText(tr("kode pelacakan permohonan"))
+        self.code.setMinimumWidth(190)
         self.field = QComboBox(subject)
         self.field.setObjectName("correct_field")
         for key, label in FIELDS.items():
