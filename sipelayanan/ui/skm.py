@@ -90,12 +90,18 @@ class SkmPage(QWidget):
             QRegularExpressionValidator(QRegularExpression("[0-9]{0,2}"), self.umur)
         )
         self.umur.setMaximumWidth(60)
-        self.jk = self._combo("skm_jk", [("L", "L  Laki-laki"), ("P", "P  Perempuan")])
+        self.jk = self._combo(
+            "skm_jk", tr("(jenis kelamin)"), [("L", "L  Laki-laki"), ("P", "P  Perempuan")]
+        )
         self.pendidikan = self._combo(
-            "skm_pendidikan", [(k, f"{k}  {v}") for k, v in skm.PENDIDIKAN.items()]
+            "skm_pendidikan",
+            tr("(pendidikan)"),
+            [(k, f"{k}  {v}") for k, v in skm.PENDIDIKAN.items()],
         )
         self.pekerjaan = self._combo(
-            "skm_pekerjaan", [(k, f"{k}  {v}") for k, v in skm.PEKERJAAN.items()]
+            "skm_pekerjaan",
+            tr("(pekerjaan)"),
+            [(k, f"{k}  {v}") for k, v in skm.PEKERJAAN.items()],
         )
         self.saran = QLineEdit(self)
         self.saran.setObjectName("skm_saran")
@@ -113,7 +119,9 @@ class SkmPage(QWidget):
         profile.addWidget(self.pendidikan)
         profile.addWidget(self.pekerjaan)
         profile.addStretch(1)
-        form.addRow(tr("&Umur, profil"), profile)
+        profile_label = QLabel(tr("&Umur, profil"), self)
+        profile_label.setBuddy(self.umur)
+        form.addRow(profile_label, profile)
         form.addRow(tr("&Saran"), self.saran)
 
         # the nine elements with the wording of the answer typed so far
@@ -155,6 +163,7 @@ class SkmPage(QWidget):
         layout.addWidget(self.figures)
         self.follow_up = QPlainTextEdit(self)
         self.follow_up.setObjectName("skm_tindak_lanjut")
+        self.follow_up.setMaximumHeight(110)
         self.follow_up_save = QPushButton(tr("Simpan rencana &tindak lanjut"), self)
         self.follow_up_save.setObjectName("skm_tindak_lanjut_simpan")
         self.follow_up_save.clicked.connect(self.save_follow_up)
@@ -174,11 +183,13 @@ class SkmPage(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self, self.submit)
         self._show_count()
         self.refresh()
+        self.setFocusProxy(self.code)  # the page opens on the first field a sheet needs
 
-    def _combo(self, name: str, items: list[tuple[Any, str]]) -> QComboBox:
+    def _combo(self, name: str, empty: str, items: list[tuple[Any, str]]) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(name)
-        combo.addItem(tr("(tidak diisi)"), None)
+        combo.setToolTip(tr("Ketik angka/huruf pilihan; kosong bila tidak diisi"))
+        combo.addItem(empty, None)
         for key, label in items:
             combo.addItem(label, key)
         return combo

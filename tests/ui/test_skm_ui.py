@@ -69,6 +69,10 @@ def test_status_page_form_to_the_paste_tool(
         assert "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif" in text
         assert "Dikelola dengan baik" in text
         assert NAME not in text
+        # the published IKM of the last full quarter (none answered then: said so)
+        ikm = browser.find_element("id", "ikm").text
+        assert ikm.startswith("Indeks Kepuasan Masyarakat Triwulan ")
+        assert "Belum ada jawaban survei" in ikm
         browser.execute_script("SiPelayananSkm.go = function (url) { window.__skmUrl = url; };")
         # "Kirim" before all nine are answered: a clear message, nothing opened
         browser.find_element("id", "skm_u1_4").click()
@@ -201,6 +205,32 @@ def test_paper_forms_by_keyboard(
         ("AKTA_LAHIR", today, *([3] * 9), None, None, None, None, None, "kertas"),
     ]
     qtbot.waitUntil(lambda: "2 responden" in page.figures.text(), timeout=10000)
+
+
+def test_csv_import_from_the_page_keeps_the_bad_rows(
+    db: Database, ctx_for: Callable[..., UiContext], qtbot: Any, tmp_path: Path
+) -> None:
+    from sipelayanan.skm.store import CSV_FIELDS
+
+    today = datetime.now(UTC).astimezone(skm.store.WIB).date().isoformat()
+    path = tmp_path / "google-form.csv"
+    path.write_text(
+        ",".join(CSV_FIELDS)
+        + f"\n{today},KIA,,4,4,4,4,4,4,4,4,4,30,P,S1,PNS,\n{today},KIA,,4,4,4,4,4,4,4,4,,,,,,\n",
+        encoding="utf-8",
+    )
+    page = SkmPage(ctx_for("online"))
+    qtbot.addWidget(page)
+    page.show()
+    page.import_csv(str(path))
+    qtbot.waitUntil(lambda: "1 jawaban dicatat" in page.message.text(), timeout=10000)
+    assert "Baris 3: kolom u9 kosong." in page.message.text()
+    rejected = (tmp_path / "google-form.ditolak.csv").read_text(encoding="utf-8-sig")
+    assert (
+        rejected.splitlines()[1] == f"{today},KIA,,4,4,4,4,4,4,4,4,,,,,,,baris 3: kolom u9 kosong."
+    )
+    with db.read() as s:
+        assert len(s.execute(select(SkmAnswer.id)).all()) == 1
 
 
 def test_admin_writes_the_follow_up_plan(
