@@ -14,6 +14,7 @@ from .database import DatabaseConnectionWidget
 from .hours import HoursTab
 from .privacy import PrivacyTab
 from .profile import ProfileTab
+from .sop_folder import SopFolderTab
 from .standar import StandarTab
 from .status_site import StatusSiteTab
 from .templates import TemplatesTab
@@ -40,6 +41,7 @@ class AdminPage(QWidget):
         self.whatsapp = WhatsAppApiTab(ctx, self)
         self.privacy = PrivacyTab(ctx, self)
         self.standar = StandarTab(ctx, self)
+        self.sop_folder = SopFolderTab(ctx, self)
         self.tabs.addTab(self.users, tr("&Pengguna"))
         self.tabs.addTab(self.profile, tr("P&rofil kantor"))
         self.tabs.addTab(self.hours, tr("&Jam kantor && hari tutup"))
@@ -50,6 +52,7 @@ class AdminPage(QWidget):
         self.tabs.addTab(self.whatsapp, tr("&WhatsApp Business"))
         self.tabs.addTab(self.privacy, tr("Data pri&badi"))
         self.tabs.addTab(self.standar, tr("Standar pe&layanan"))
+        self.tabs.addTab(self.sop_folder, tr("&Folder SOP"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
