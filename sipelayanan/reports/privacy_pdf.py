@@ -26,6 +26,8 @@ ITEM_LABELS = {
     "search": "pencarian",
     "export": "ekspor data pribadi",
     "receipt": "mencetak tanda terima",
+    "register": "mencetak buku register yang memuatnya",
+    "pengaduan": "mencetak register pengaduan yang memuatnya",
 }
 
 

@@ -124,8 +124,67 @@ def subject_data(session: Session, nik: str) -> SubjectData:
             for row in session.execute(stmt.order_by(*pk)):
                 rows.append({k: _plain(v) for k, v in row._mapping.items()})
         found.tables[table.name] = rows
-    found.accesses = access.accesses_for(session, found.codes)
+    found.accesses = sorted(
+        access.accesses_for(session, found.codes) + _lists_naming(session, found),
+        key=lambda a: a.seq,
+    )
     return found
+
+
+#: reports that list pemohon by name: a register of a period names everyone registered in it
+NAMING_REPORTS = ("report.register", "report.pengaduan")
+
+
+def _is_complaint(service: str) -> bool:
+    from ..sop import services
+
+    sdef = services().get(service)
+    return bool(sdef is not None and sdef.is_complaint)
+
+
+def _lists_naming(session: Session, found: SubjectData) -> list[access.AccessRecord]:
+    """Registers printed for a period (and service) that held one of the requests: each named
+    the resident, so each is an access to report (by the day its register number was given,
+    or the day the request came in)."""
+    from ..calendar import WIB
+    from ..models import AuditEntry
+
+    days: list[tuple[str, str, str]] = []  # (code, service, WIB day)
+    by_case = {r["case_id"]: r for r in found.tables.get("register_entries", [])}
+    for c in found.cases:
+        when = by_case.get(c["id"], {}).get("assigned_at") or c["received_at"]
+        day = datetime.fromisoformat(when).astimezone(WIB).date().isoformat()
+        days.append((str(c["code"]), str(c["service"]), day))
+    if not days:
+        return []
+    out: list[access.AccessRecord] = []
+    rows = session.execute(
+        select(AuditEntry).where(AuditEntry.action.in_(NAMING_REPORTS)).order_by(AuditEntry.seq)
+    ).scalars()
+    for row in rows:
+        detail = json.loads(row.detail or "{}")
+        start, end, service = detail.get("from"), detail.get("to"), detail.get("service")
+        hit = next(
+            (
+                code
+                for code, svc, day in days
+                if start
+                and end
+                and start <= day <= end
+                and service in (None, svc)
+                and (row.action != "report.pengaduan" or _is_complaint(svc))
+            ),
+            None,
+        )
+        if hit is not None:
+            item = row.action.removeprefix("report.")
+            out.append(
+                access.AccessRecord(
+                    int(row.seq), row.at, row.username, row.workstation, row.action, hit, item,
+                    detail,
+                )
+            )  # fmt: skip
+    return out
 
 
 @dataclass(frozen=True)

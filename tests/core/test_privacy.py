@@ -202,6 +202,13 @@ def test_the_export_holds_every_row_about_the_nik_and_none_about_another(
         access.record_search(s, actors["kasi"], "Siti", [done, open_a])
         access.record_search(s, actors["kasi"], "Budi", [other])
 
+    from datetime import date
+
+    from sipelayanan import reports
+
+    with db.write() as s:  # a register naming both, one of a month naming neither
+        reports.report(s, "register", date(2019, 3, 1), date(2019, 3, 31), actor=actors["kasi"])
+        reports.report(s, "register", date(2019, 5, 1), date(2019, 5, 31), actor=actors["kasi"])
     with db.write() as s:
         result = privacy.export_subject(s, actors["admin"], NIK_A)
     zf = zipfile.ZipFile(io.BytesIO(result.content))
@@ -225,6 +232,7 @@ def test_the_export_holds_every_row_about_the_nik_and_none_about_another(
     # who accessed: both reveals of A's request and the search that showed A, nothing of B
     kinds = sorted((a["kode"], a["butir"]) for a in data["akses"])
     assert (done, "nik") in kinds and (done, "search") in kinds
+    assert [k for k in kinds if k[1] == "register"] == [(done, "register")]  # March only
     assert all(a["kode"] in (done, open_a) for a in data["akses"])
     raw = zf.read("data.json").decode()
     assert NIK_B not in raw and other not in raw and "Budi Hartono" not in raw
