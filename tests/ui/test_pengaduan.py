@@ -437,7 +437,7 @@ def test_a_complaint_past_sixty_days_is_marked(kit: UiKit, qtbot) -> None:
     _select(page, qtbot, old)
     row = page.model.row_of(old)
     assert page.model.rows[row].overdue
-    cell = page.model.index(row, 7)
+    cell = page.model.index(row, page.model.LIMIT_COLUMN)
     assert cell.data().endswith("lewat")
     brush = page.model.data(cell, Qt.ItemDataRole.ForegroundRole)
     assert isinstance(brush, QBrush) and brush.color().name() == "#a11d1d"

@@ -27,13 +27,16 @@ class ComplaintModel(QAbstractTableModel):
     COLUMNS: tuple[str, ...] = (
         "Kode",
         "Pelapor",
+        "Langkah",
+        f"Batas {SETTLEMENT_DAYS} hari",
+        "Tenggat SOP",
+        "Giliran",
         "Jenis",
         "Saluran",
-        "Langkah",
-        "Giliran",
-        "Tenggat SOP",
-        f"Batas {SETTLEMENT_DAYS} hari",
     )
+    #: the columns a test or a delegate reads by meaning
+    LIMIT_COLUMN = 3
+    DUE_COLUMN = 4
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,25 +68,26 @@ class ComplaintModel(QAbstractTableModel):
         return None
 
     def _display(self, r: ComplaintRow, col: int) -> str:
-        if col == 0:
+        name = self.COLUMNS[col] if 0 <= col < len(self.COLUMNS) else ""
+        if name == "Kode":
             return show_code(r.code)
-        if col == 1:
+        if name == "Pelapor":
             return r.pelapor
-        if col == 2:
+        if name == "Jenis":
             return tr(r.class_label)
-        if col == 3:
+        if name == "Saluran":
             return tr(r.channel_label) + (f" {r.lapor_number}" if r.lapor_number else "")
-        if col == 4:
+        if name == "Langkah":
             if r.status == CaseStatus.MENUNGGU_PEMOHON:
                 return tr("{n} · menunggu pelapor", n=r.step)
             if r.status == CaseStatus.SELESAI:
                 return tr("Selesai")
             return str(r.step)
-        if col == 5:
+        if name == "Giliran":
             return tr(ROLES.get(r.role, r.role)) if r.role else "—"
-        if col == 6:
+        if col == self.DUE_COLUMN:
             return fmt_dt(r.due_at) if r.status in CaseStatus.OPEN else "—"
-        if col == 7:
+        if col == self.LIMIT_COLUMN:
             text = fmt_day(r.settle_by)
             return text + (tr(" · lewat") if r.overdue else "")
         return ""
@@ -104,12 +108,13 @@ class ComplaintModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ForegroundRole:
-            if col == 6 and r.status in CaseStatus.OPEN and datetime.now(WIB) > r.due_at:
+            late = r.status in CaseStatus.OPEN and datetime.now(WIB) > r.due_at
+            if col == self.DUE_COLUMN and late:
                 return QBrush(LATE)
-            if col == 7 and r.overdue:
+            if col == self.LIMIT_COLUMN and r.overdue:
                 return QBrush(LATE)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 7:
+            if col == self.LIMIT_COLUMN:
                 return tr(
                     "Batas penyelesaian pengaduan {n} hari sejak diterima (UU 25/2009, "
                     "Perpres 76/2013)",

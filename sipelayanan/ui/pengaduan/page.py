@@ -89,7 +89,7 @@ class PengaduanPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
-        for col, width in enumerate((104, 140, 90, 90, 64, 140, 112, 100)):
+        for col, width in enumerate((100, 140, 64, 104, 112, 140, 90, 110)):
             self.table.setColumnWidth(col, width)
         self.message = MessageBar(self)
 

@@ -153,22 +153,33 @@ class RegisterForm(QWidget):
         form = QFormLayout(inner)
         form.addRow(tr("&Nama pelapor *"), nama_row)
         form.addRow(tr("&WhatsApp *"), self.wa)
-        consent = QHBoxLayout()
-        consent.addWidget(self.setuju_wa)
-        consent.addWidget(self.rahasia)
-        consent.addStretch(1)
-        form.addRow("", consent)
+        form.addRow("", self.setuju_wa)
+        form.addRow("", self.rahasia)
         form.addRow(tr("NI&K (opsional)"), self.nik)
         form.addRow(tr("K&ecamatan"), self.kecamatan)
-        kind = QHBoxLayout()
+        kind_row = QWidget(inner)  # a widget, not a layout: the row label keeps its mnemonic
+        kind = QHBoxLayout(kind_row)
+        kind.setContentsMargins(0, 0, 0, 0)
         kind.addWidget(self.channel, 1)
-        kind.addWidget(QLabel(tr("Klasifikasi"), self))
+        klas = QLabel(tr("Kl&asifikasi"), kind_row)
+        klas.setBuddy(self.classification)
+        kind.addWidget(klas)
         kind.addWidget(self.classification, 1)
-        form.addRow(tr("&Saluran"), kind)
-        lapor = QHBoxLayout()
+        form.addRow(tr("&Saluran"), kind_row)
+        lapor_row = QWidget(inner)
+        lapor = QHBoxLayout(lapor_row)
+        lapor.setContentsMargins(0, 0, 0, 0)
         lapor.addWidget(self.lapor, 1)
         lapor.addWidget(self.lapor_reason, 1)
-        form.addRow(tr("No. &LAPOR!"), lapor)
+        form.addRow(tr("No. &LAPOR!"), lapor_row)
+        holders: tuple[tuple[QWidget, QWidget], ...] = (
+            (kind_row, self.channel),
+            (lapor_row, self.lapor),
+        )
+        for holder, buddy in holders:
+            row_label = form.labelForField(holder)
+            if isinstance(row_label, QLabel):
+                row_label.setBuddy(buddy)
         form.addRow(tr("Layanan &diadukan"), self.concerns)
         form.addRow(tr("&Uraian masalah *"), self.uraian)
         form.addRow("", self.uraian_reason)
@@ -178,6 +189,12 @@ class RegisterForm(QWidget):
         form.addRow(tr("Berkas"), berkas_row)
         form.addRow("", self.present)
         form.addRow("", self.compose)
+        for combo in (self.kecamatan, self.channel, self.classification, self.concerns):
+            # sized by a short text, not the longest item: the form fits 1366 px at 125 %
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(10)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
