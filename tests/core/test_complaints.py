@@ -319,3 +319,35 @@ def test_recap_equals_independent_queries(db: Database, actors: dict[str, Any]) 
 def test_recap_refuses_a_reversed_period(db: Database) -> None:
     with db.read() as s, pytest.raises(InputError):
         core.recap(s, date(2026, 4, 1), date(2026, 3, 1))
+
+
+def test_messages_and_receipt_point_to_the_complaints_number(
+    db: Database, actors: dict[str, Any]
+) -> None:
+    from sipelayanan.reports import qr_content
+    from sipelayanan.services.messages import render_message
+    from sipelayanan.services.office import get_profile, save_profile
+
+    code = _new(db, actors).ref.code
+    with db.write() as s:
+        profile = get_profile(s)
+        profile.wa_numbers = {"KK": "0811-7961-500"}  # only a service line is set
+        save_profile(s, profile, actor=actors["admin"])
+    with db.read() as s:
+        text = render_message(s, "berkas_diterima", code).text
+    assert "0811-7961-500" not in text  # never the KK line
+    with db.write() as s, pytest.raises(InputError, match="pengaduan belum diatur"):
+        qr_content(s, code)
+    with db.write() as s:
+        profile = get_profile(s)
+        profile.wa_numbers = {"KK": "0811-7961-500", code_service(): "0811-7961-900"}
+        save_profile(s, profile, actor=actors["admin"])
+    with db.read() as s:
+        text = render_message(s, "berkas_diterima", code).text
+    assert "0811-7961-900" in text and "0811-7961-500" not in text
+    with db.write() as s:
+        assert qr_content(s, code).startswith("https://wa.me/628117961900?text=STATUS%20")
+
+
+def code_service() -> str:
+    return core.complaint_service().code
