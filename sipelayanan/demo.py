@@ -269,7 +269,7 @@ def _one_case(
         if sdef.is_complaint
         else None,
     )
-    first_role = sdef.step(1).role
+    first_role = sdef.intake_step.role
     ref = svc.intake(session, by_role[first_role], data, now=received)
     t = received
     open_case = stop_at <= sdef.last_step
@@ -342,7 +342,7 @@ def _one_case(
                 kwargs["penerima"] = name
         if "solusi" in step.records:
             kwargs["solusi"] = "Tim menyarankan perbaikan data melalui SIAK; pelapor diberi tahu."
-        if rng.random() < 0.01 and step is not sdef.steps[0]:  # cancelled after intake
+        if rng.random() < 0.01 and step is not sdef.intake_step:  # cancelled after intake
             svc.cancel(
                 session,
                 by_role.get("kasi", actor),

@@ -150,14 +150,15 @@ def check_request(state: State) -> str:
         for s in services().values()
         if not s.is_complaint
         and len(s.steps) > 1
-        and s.steps[0].role in TEST_ROLES
-        and s.steps[0].allows("next")
+        and s.intake_step.role in TEST_ROLES
+        and s.intake_step.allows("next")
     )
     data = cases.IntakeData(service=sdef.code, nama=TEST_NAMA, wa=TEST_WA, nik=TEST_NIK)
     with state.db.write() as session:
         ref = cases.intake(session, state.actor, data)
     state.code = ref.code
-    first, second = sdef.steps[0].no, sdef.steps[1].no
+    first = sdef.intake_step.no
+    second = first + 1
     _require(ref.current_step == first, f"permohonan baru tidak berada di langkah {first}")
     with state.db.write() as session:
         moved = cases.advance(session, state.actor, ref.code, note="uji mandiri")

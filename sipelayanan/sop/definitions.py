@@ -246,6 +246,11 @@ class ServiceDef:
         return step is not None and step.notifies
 
     @property
+    def intake_step(self) -> Step:
+        """The step a request starts at (its berkas received): the SOP's first step."""
+        return self.steps[0]
+
+    @property
     def total_minutes(self) -> int:
         return sum(s.minutes for s in self.steps)
 

@@ -280,7 +280,7 @@ class IntakePage(QWidget):
         self.service = QComboBox(form_box)
         self.service.setObjectName("service")
         for code, sdef in services().items():  # every service of the SOP folder, in order
-            if sdef.is_complaint or not ctx.has_role(sdef.step(1).role):
+            if sdef.is_complaint or not ctx.has_role(sdef.intake_step.role):
                 continue
             self.service.addItem(f"{sdef.short_name} — {sdef.name}", code)
         for combo in (self.service,):
