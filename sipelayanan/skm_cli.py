@@ -110,7 +110,7 @@ def cmd_mapping_list(args: argparse.Namespace) -> int:
         db.dispose()
     print("(bawaan)\t" + ",".join(CSV_FIELDS))
     for name, columns in sorted(mappings.items()):
-        shown = "; ".join(f"{k}={v}" for k, v in columns.items())
+        shown = "; ".join(f"{k}={columns[k]}" for k in CSV_FIELDS if k in columns)
         print(f"{name}\t{shown}")
     return 0
 

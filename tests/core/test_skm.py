@@ -435,3 +435,59 @@ def test_report_outputs_hold_no_personal_data(
         for secret in private:
             if len(secret) >= 4:
                 assert secret not in body, (where, secret)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_import_mapping_and_follow_up(
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from .test_cli import run as cli_run
+
+    def run(*args: str, stdin: str = "rahasia123\n") -> tuple[int, str, str]:
+        return cli_run(monkeypatch, capsys, db_url, *args, stdin=stdin)
+
+    head = "Timestamp,Layanan," + ",".join(f"Pertanyaan {i}" for i in range(1, 10)) + ",Saran"
+    csv_file = tmp_path / "form.csv"
+    csv_file.write_text(
+        f"{head}\n01/10/2026 09:00:00,KK,{','.join(['3'] * 9)},Antre rapi\n"
+        f"02/10/2026 09:00:00,KK,{','.join(['3'] * 8)},5,\n",
+        encoding="utf-8",
+    )
+    # without a login, and without the mapping: refused, nothing recorded
+    rc, _out, err = run("skm", "import", str(csv_file))
+    assert rc == 2 and "--pengguna" in err
+    rc, _out, err = run("skm", "import", str(csv_file), "--pengguna", "online")
+    assert rc == 2 and "Kolom wajib tidak ada" in err and "--pemetaan" in err
+    kolom = ["--kolom", "tanggal=Timestamp", "--kolom", "layanan=Layanan", "--kolom", "saran=Saran"]
+    for i in range(1, 10):
+        kolom += ["--kolom", f"u{i}=Pertanyaan {i}"]
+    rc, _out, err = run("skm", "pemetaan", "simpan", "Google Form", *kolom, "--pengguna", "online")
+    assert rc == 2 and "admin" in err  # saving a mapping is the admin's
+    rc, out, _err = run("skm", "pemetaan", "simpan", "Google Form", *kolom, "--pengguna", "admin")
+    assert rc == 0 and "Pemetaan 'Google Form' disimpan (12 kolom)" in out
+    rc, out, _err = run("skm", "pemetaan", "daftar")
+    assert "Google Form\ttanggal=Timestamp" in out
+    rc, out, err = run(
+        "skm", "import", str(csv_file), "--pemetaan", "Google Form", "--pengguna", "online"
+    )
+    assert rc == 2  # one row refused
+    assert "2 baris dibaca, 1 jawaban dicatat, 1 baris ditolak" in out
+    assert "Baris 3: Jawaban unsur 9 (Sarana dan prasarana) '5'" in out
+    assert (tmp_path / "form.ditolak.csv").exists()
+    rc, out, _err = run(
+        "skm", "tindak-lanjut", "--periode", "2026-T4", "--baris", "Papan alur",
+        "--pengguna", "admin",
+    )  # fmt: skip
+    assert rc == 0
+    rc, out, _err = run("skm", "tindak-lanjut", "--dari", "2026-10-01", "--sampai", "2026-12-31")
+    assert out.strip() == "1. Papan alur"
+    with pytest.raises(SystemExit) as refused:  # report takes --dari/--sampai, as the issue
+        run("report", "skm", "--periode", "2026-T4", "--json")
+    assert refused.value.code == 2
+    rc, out, _err = run("report", "skm", "--from", "2026-10-01", "--to", "2026-12-31", "--json")
+    assert rc == 0 and json.loads(out)["responden"] == 1
