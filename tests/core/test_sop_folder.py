@@ -182,7 +182,10 @@ def test_eighth_service_through_the_services(
     assert went_back and view.status == "selesai"
     assert [h.step_no for h in view.history if h.action == "selesai"][-1] == notify.no
     assert view.register_number is not None and EIGHTH in view.register_number
-    assert view.documents[-1] == ("Surat Keterangan Uji", "UJI-0001")  # typed again after the back move
+    assert view.documents[-1] == (
+        "Surat Keterangan Uji",
+        "UJI-0001",
+    )  # typed again after the back move
     assert register.no in [h.step_no for h in view.history]
     with db.write() as s:  # collected afterwards, from "Siap diambil"
         actions.record_collection(
@@ -419,3 +422,17 @@ def test_a_broken_file_in_the_folder_stops_the_cli(tmp_path: Path) -> None:
     out = _cli(env, "sop", "list", user=False)
     assert out.returncode == 2
     assert f"{EIGHTH}.toml:{line}:" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_declared_names_and_words_come_from_the_file(sop_dir: Path) -> None:
+    from sipelayanan.reports.common import service_short
+    from sipelayanan.services.status_text import step_in_words
+    from sipelayanan.sop.catalog import complaint_roles, default_service, request_codes
+
+    sdef = services()[EIGHTH]
+    assert step_in_words(sdef, 1) == "langkah 1 dari 5 — berkas uji diterima dan sedang diperiksa"
+    assert step_in_words(sdef, 3).startswith("langkah 3 dari 5 — Memeriksa dan memutuskan")
+    assert service_short(EIGHTH) == "Uji" and service_short("KTP_EL") == "KTP-el"
+    assert request_codes()[-1] == EIGHTH and default_service() == "KK"
+    assert complaint_roles() == {"petugas_aduan", "pejabat_aduan", "tim_aduan"}
+    assert sdef.intake_step.no == 1 and sdef.demo_weight == 5
