@@ -71,7 +71,7 @@ def logo_png_base64(path: str) -> str:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs want bytes; Qt wants str
     buffer.close()
     raw = bytes(data.data())
     if len(raw) > LOGO_MAX_BYTES:
