@@ -379,11 +379,11 @@ def render_rekap_pdf(
             Paragraph(esc(h), st["head"])
             for h in (title.split(" ", 1)[1].capitalize(), *_LINE_HEADS)
         ]
-        body = [[esc(line.label), *_line_cells(line)] for line in lines]
+        body = [[line.label, *_line_cells(line)] for line in lines]  # plain cells: no markup
         total = ["Jumlah", *_line_cells(recap.total)]
         story.append(grid_table([head, *body, total], widths, total_row=True))
     story.append(Paragraph("E. Waktu penyelesaian pengaduan yang selesai", st["h2"]))
-    bands = [[esc(label), fmt.angka(n)] for label, n in recap.settle_bands]
+    bands = [[label, fmt.angka(n)] for label, n in recap.settle_bands]
     head = [Paragraph(esc(h), st["head"]) for h in ("Lama penyelesaian", "Jumlah")]
     story.append(
         grid_table(

@@ -117,6 +117,7 @@ def test_rekap_documents_equal_the_recap_and_independent_counts(
     for name in ("Ani Terbuka", "Budi Rahasia", "Citra Surat", "0812"):
         assert name not in text  # no personal data in the recap
     assert "SP4N-LAPOR!" in text and "Aspirasi" in text and "Permintaan informasi" in text
+    assert "> 60 hari" in text and "&gt;" not in text
 
     rows = _sheet(xlsx, "Saluran pengaduan")
     got = {r[0]: r[1] for r in rows if r and r[0] in core.CHANNELS.values()}
