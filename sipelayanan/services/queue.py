@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from ..calendar import WIB
 from ..models import CaseDocument
+from ..sop.definitions import QUEUE_NUMBER_KIND
 from .register import next_number
 
 __all__ = ["QUEUE_KIND", "assign", "queue_number"]
 
 #: ``case_documents.kind`` of a queue number.
-QUEUE_KIND = "Nomor antrian"
+QUEUE_KIND = QUEUE_NUMBER_KIND
 
 
 def queue_number(session: Session, case_id: int) -> str | None:

@@ -12,6 +12,7 @@ from ..models import Case, Delivery
 from .cases import definition_for
 from .context import resolve_now
 from .office import get_profile
+from .queue import queue_number
 from .status_text import (
     EXAMPLE,
     StatusAnswer,
@@ -64,5 +65,6 @@ def answer_status(session: Session, text: str, *, now: datetime | None = None) -
         delivery_method=None if delivery is None else delivery[0],
         delivered_at=None if delivery is None else delivery[1],
         office_name=get_profile(session).name,
+        queue_number=queue_number(session, case.id),
     )
     return compose(facts, at)

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..sop import ServiceDef
+from ..sop.definitions import QUEUE_NUMBER_KIND
 from .office_defaults import DEFAULT_OFFICE_NAME
 from .status_text import StatusAnswer, StatusFacts, compose, parse_code, unknown
 
@@ -24,6 +25,7 @@ _CASE = (
     "WHERE c.code = ?"
 )
 _DELIVERY = "SELECT method, delivered_at FROM deliveries WHERE case_id = ?"
+_QUEUE = "SELECT number FROM case_documents WHERE case_id = ? AND kind = ?"
 _PROFILE = "SELECT value FROM office_settings WHERE key = 'profile'"
 
 
@@ -60,6 +62,7 @@ def answer_from_file(path: Path, text: str, now: datetime | None = None) -> Stat
             if row is None:
                 return unknown(code)
             delivery = con.execute(_DELIVERY, (row[0],)).fetchone()
+            queue = con.execute(_QUEUE, (row[0], QUEUE_NUMBER_KIND)).fetchone()
             profile = con.execute(_PROFILE).fetchone()
     except sqlite3.Error:
         return None
@@ -79,5 +82,6 @@ def answer_from_file(path: Path, text: str, now: datetime | None = None) -> Stat
         delivery_method=None if delivery is None else delivery[0],
         delivered_at=None if delivery is None else _when(delivery[1]),
         office_name=office or DEFAULT_OFFICE_NAME,  # the profile was never saved
+        queue_number=None if queue is None else queue[0],
     )
     return compose(facts, at)

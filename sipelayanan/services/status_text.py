@@ -87,6 +87,7 @@ class StatusFacts:
     delivery_method: str | None
     delivered_at: datetime | None
     office_name: str
+    queue_number: str | None = None  # nomor antrian (not personal: a number of the day)
 
 
 def parse_code(text: str) -> tuple[str | None, StatusAnswer | None]:
@@ -129,6 +130,8 @@ def compose(facts: StatusFacts, at: datetime) -> StatusAnswer:
     ]
     if facts.status == CaseStatus.PROSES:
         lines.append(f"Posisi: {step_in_words(sdef, facts.current_step)}")
+        if facts.queue_number:
+            lines.append(f"Nomor antrian: {facts.queue_number}")
         if at > facts.due_at:
             lines.append(
                 f"Perkiraan selesai: {fmt.waktu(facts.due_at)} — sudah lewat; mohon maaf atas "

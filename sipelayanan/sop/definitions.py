@@ -66,6 +66,10 @@ MOVE_KINDS: tuple[MoveKind, ...] = ("next", "return_pemohon", "back", "close")
 #: ``solusi`` — the solution of a complaint (may be written on several steps).
 RECORD_KINDS: tuple[str, ...] = ("nomor_dokumen", "penyerahan", "solusi")
 
+#: What the number a step with ``assigns_queue`` gives is called (kept with the request's
+#: recorded numbers under this kind; shown to the resident).
+QUEUE_NUMBER_KIND = "Nomor antrian"
+
 #: How a document reaches the resident by default: collected at the office or PT POS.
 HAND_OVER_METHODS: tuple[str, ...] = ("diambil", "pos")
 

@@ -75,3 +75,25 @@ def test_other_services_get_no_queue_number(db: Database, actors: dict[str, Any]
     _finish_step(db, actors, code, T0 + timedelta(minutes=20))
     with db.read() as s:
         assert case_view(s, code).queue_number is None
+
+
+def test_the_status_answer_tells_the_queue_number(
+    db: Database, actors: dict[str, Any], db_url: str
+) -> None:
+    from sipelayanan.services.status import status_reply
+    from sipelayanan.services.status_sqlite import answer_from_file, sqlite_file_of
+
+    code = intake(db, actors, "AKTA_LAHIR", T0)
+    _finish_step(db, actors, code, T0 + timedelta(minutes=10))
+    at = T0 + timedelta(minutes=20)
+    with db.read() as s:
+        before = status_reply(s, f"STATUS {code}", now=at)
+    assert "Nomor antrian" not in before
+    _finish_step(db, actors, code, at)
+    with db.read() as s:
+        after = status_reply(s, f"STATUS {code}", now=at)
+    assert "Nomor antrian: 001" in after
+    path = sqlite_file_of(db_url)
+    if path is not None:  # the CLI's fast path on SQLite says the same
+        fast = answer_from_file(path, f"STATUS {code}", now=at)
+        assert fast is not None and fast.text == after
