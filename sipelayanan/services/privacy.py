@@ -25,36 +25,25 @@ from sqlalchemy.orm import Session
 
 from ..errors import InputError, NotFound
 from ..identity import ValidationError, clean_line, name_key, normalize_nik, normalize_wa
-from ..models import (
-    Attachment,
-    Case,
-    CaseDocument,
-    CaseStep,
-    ChecklistItem,
-    Delivery,
-    Notice,
-    NoticeConsent,
-    RegisterEntry,
-)
+from ..models import Attachment, Case
 from . import access
 from .context import Actor, resolve_now
 from .office import OfficeProfile
 from .users import actor_user, require_admin
 
-#: Tables that hold rows about a request, keyed by ``case_id`` (the request itself aside).
-CASE_TABLES: tuple[Table, ...] = tuple(
-    m.__table__  # type: ignore[misc]
-    for m in (
-        CaseStep,
-        ChecklistItem,
-        CaseDocument,
-        Delivery,
-        RegisterEntry,
-        Notice,
-        NoticeConsent,
-        Attachment,
+
+#: The tables that hold rows about a request, keyed by ``case_id`` (the request itself aside).
+#: Read from the models, so a table added later (complaint details, collection, …) is part of
+#: every export without a change here.
+def case_tables() -> tuple[Table, ...]:
+    from ..models import Base
+
+    return tuple(
+        t
+        for t in sorted(Base.metadata.tables.values(), key=lambda t: t.name)
+        if "case_id" in t.c and t.name != "cases"
     )
-)
+
 
 #: Pasal 32: a resident's request is answered within 3 x 24 hours.
 ANSWER_WITHIN_HOURS = 72
@@ -115,7 +104,7 @@ def subject_data(session: Session, nik: str) -> SubjectData:
     for row in session.execute(select(cases).where(cases.c.nik == nik).order_by(cases.c.id)):
         found.cases.append({k: _plain(v) for k, v in row._mapping.items()})
     ids = [c["id"] for c in found.cases]
-    for table in CASE_TABLES:
+    for table in case_tables():
         rows: list[dict[str, Any]] = []
         if ids:
             cols = [c for c in table.columns if c.key != "content"]

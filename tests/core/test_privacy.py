@@ -218,6 +218,17 @@ def test_the_export_holds_every_row_about_the_nik_and_none_about_another(
     assert {c["id"] for c in data["permohonan"]} == want["cases"]
     for table in ("case_steps", "notices", "attachments", "register_entries", "case_documents"):
         assert {r["id"] for r in data[table]} == want[table], table
+    # every table keyed to a request is in the export, with exactly that NIK's rows
+    from sipelayanan.models import Base
+
+    ids = want["cases"]
+    for name, table in Base.metadata.tables.items():
+        if "case_id" in table.c and name != "cases":
+            with db.read() as s:
+                n = s.execute(
+                    select(func.count()).select_from(table).where(table.c.case_id.in_(ids))
+                ).scalar_one()
+            assert len(data[name]) == n and {r["case_id"] for r in data[name]} <= ids, name
     others = _independent(db, NIK_B)
     for table, ids in others.items():
         got = data["permohonan"] if table == "cases" else data[table]
