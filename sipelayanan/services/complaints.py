@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -561,6 +561,17 @@ def load(
         view.status,
         today,
     )
+    if info.ringkasan is None:
+        # escalated by another path (the request window, the command line): the note written
+        # at the step whose form records the summary is the reason the pejabat reads
+        steps = {f.step_no for f in forms_of(sdef).forms.values() if f.records == "ringkasan"}
+        notes = [
+            h.note
+            for h in view.history
+            if h.step_no in steps and h.action == cases.Action.SELESAI and h.note
+        ]
+        if notes:
+            info = replace(info, ringkasan=notes[0])
     forms = tuple(forms_for(view, info, sdef))
     with_note: str | None = None
     if view.status == CaseStatus.PROSES and not forms:

@@ -351,3 +351,23 @@ def test_messages_and_receipt_point_to_the_complaints_number(
 
 def code_service() -> str:
     return core.complaint_service().code
+
+
+def test_summary_of_an_escalation_made_elsewhere_is_read_from_its_note(
+    db: Database, actors: dict[str, Any]
+) -> None:
+    code = _new(db, actors).ref.code
+    with db.write() as s:  # the request window / the CLI: plain advances with a note
+        svc.advance(s, actors["aduan"], code, note="Analisa.")
+        svc.advance(s, actors["aduan"], code, note="Butuh keputusan pejabat.")
+    with db.read() as s:
+        loaded = core.load(s, code, ["petugas_aduan"])
+    assert loaded.info.ringkasan == "Butuh keputusan pejabat."
+    assert [f.prefill for f in loaded.forms] == ["Butuh keputusan pejabat."]
+
+    simple = _new(db, actors).ref.code
+    with db.write() as s:
+        svc.advance(s, actors["aduan"], simple)
+        svc.close_simple(s, actors["aduan"], simple, solusi="Dijelaskan langsung.")
+    with db.read() as s:
+        assert core.load(s, simple, ["petugas_aduan"]).info.ringkasan is None  # not escalated
