@@ -151,7 +151,9 @@ def _register_number(session: Session, case_id: int) -> str | None:
 
 
 def _definition(session: Session, ref: cases.CaseRef) -> ServiceDef:
-    """The SOP of a request the action just changed (already in the session: no statement)."""
+    """The SOP of a request the action just changed (the move's own, else read again)."""
+    if ref.sdef is not None:
+        return ref.sdef
     from ..models import Case
 
     case = session.get(Case, ref.id)

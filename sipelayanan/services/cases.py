@@ -406,10 +406,12 @@ class CaseRef:
     version: int
     status: str
     current_step: int
+    #: the SOP the request runs under, when the move had it at hand (saves a reread)
+    sdef: ServiceDef | None = field(default=None, compare=False, repr=False)
 
 
-def _ref(case: Case) -> CaseRef:
-    return CaseRef(case.id, case.code, case.version, case.status, case.current_step)
+def _ref(case: Case, sdef: ServiceDef | None = None) -> CaseRef:
+    return CaseRef(case.id, case.code, case.version, case.status, case.current_step, sdef)
 
 
 def validate_intake(data: IntakeData) -> tuple[ServiceDef, dict[str, object]]:
@@ -586,7 +588,7 @@ def advance(
         )
     outbox.after_action(session, case, sdef, "advance", at=at, resi=resi, left_step=step.no)
     _audit(session, actor, "case.advance", case, detail, at)
-    return _ref(case)
+    return _ref(case, sdef)
 
 
 def close_simple(
@@ -616,7 +618,7 @@ def close_simple(
     session.flush()
     outbox.after_action(session, case, sdef, "close", at=at)
     _audit(session, actor, "case.close", case, {"step": step.no}, at)
-    return _ref(case)
+    return _ref(case, sdef)
 
 
 def return_to_step(
