@@ -328,3 +328,25 @@ def test_close_simple_composes_the_answer(db: Database, actors: dict[str, Any]) 
         )
     assert done.status == CaseStatus.SELESAI
     assert done.message is not None and "Data sudah diperbaiki" in done.message.text
+
+
+def test_the_suggested_message_fits_the_moment() -> None:
+    from sipelayanan.services.messages import suggested_key
+
+    kk, ktp = services()["KK"], services()["KTP_EL"]
+    complaint = next(d for d in services().values() if d.is_complaint)
+    notify = kk.hand_over_step
+    assert notify is not None
+
+    def key(sdef: Any, status: str, step: int = 1, method: str | None = None) -> str:
+        return suggested_key(sdef, status=status, current_step=step, delivery_method=method)
+
+    assert key(kk, CaseStatus.PROSES, 2) == "berkas_diterima"
+    assert key(kk, CaseStatus.MENUNGGU_PEMOHON) == "berkas_kurang"
+    assert key(kk, CaseStatus.PROSES, notify.no) == "dokumen_selesai"  # telling is the step
+    assert key(kk, CaseStatus.SELESAI, notify.no) == "dokumen_selesai"  # told, not collected
+    assert key(kk, CaseStatus.SELESAI, notify.no, "diambil") == "dokumen_diambil"
+    assert key(kk, CaseStatus.SELESAI, notify.no, "pos") == "dikirim_pos"
+    assert key(ktp, CaseStatus.SELESAI, ktp.last_step, "pos") == "dikirim_pos"
+    assert key(ktp, CaseStatus.PROSES, ktp.last_step) == "berkas_diterima"  # no resi yet
+    assert key(complaint, CaseStatus.SELESAI, complaint.last_step) == "pengaduan_dijawab"
