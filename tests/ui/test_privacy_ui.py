@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from sqlalchemy import func, select
@@ -247,3 +248,43 @@ def test_a_request_whose_berkas_were_purged_still_opens(
     qtbot.waitUntil(lambda: window.berkas.count() == 1, timeout=10000)
     qtbot.wait(300)
     assert window.view is not None and window.view.status == "batal"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # restores into a new SQLite file
+def test_restoring_an_older_backup_in_admin_says_the_berkas_were_purged_again(
+    db: Database, actors: dict[str, Any], ctx_for: Any, qtbot: Any, tmp_path: Path
+) -> None:
+    from sipelayanan.services import retention
+    from sipelayanan.ui.admin.backup import BackupTab
+
+    old = datetime(2019, 3, 4, 2, tzinfo=UTC)
+    code = new_case(db, actors, now=old, berkas=[BerkasFile("kk.pdf", PDF)])
+    with db.write() as s:
+        svc.cancel(s, actors["kasi"], code, reason="Pemohon pindah", now=old + timedelta(hours=1))
+        retention.save_schedule(s, actors["admin"], retention.Schedule({"KK": 1}))
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    target = tmp_path / "pulih.sqlite3"
+    chosen: dict[str, str] = {}
+    tab = BackupTab(
+        ctx_for("admin"),
+        ask_backup_file=lambda parent: chosen["file"],
+        ask_new_database=lambda parent: str(target),
+    )
+    qtbot.addWidget(tab)
+    tab.folder.setText(str(folder))
+    qtbot.mouseClick(tab.backup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.running, timeout=30000)
+    chosen["file"] = str(next(folder.iterdir()))
+    with db.write() as s:
+        assert retention.purge(s, actors["admin"]).files == 1
+    qtbot.mouseClick(tab.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.running, timeout=30000)
+    assert tab.message.level == "success", tab.message.text()
+    assert "1 berkas yang masa simpannya sudah lewat" in tab.message.text()
+    restored = Database(f"sqlite:///{target}")
+    try:
+        with restored.read() as s:
+            assert retention.purged_count(s) == 1 and audit.verify(s).ok
+    finally:
+        restored.dispose()

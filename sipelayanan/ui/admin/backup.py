@@ -323,6 +323,8 @@ class BackupTab(QWidget):
                 n=rows,
                 audit=tr("utuh") if result.audit_ok else tr("TIDAK utuh"),
             )
+            if result.note:  # e.g. berkas past retention purged again (services/retention)
+                text += " " + result.note
             (self.message.success if result.audit_ok else self.message.warning)(text)
 
         def failed(error: SipelayananError) -> None:
