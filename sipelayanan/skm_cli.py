@@ -55,9 +55,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     text = read_text(path)
     db = cli.open_db(args)
     try:
-        actor = _login(db, args, "Impor jawaban survei")
+        actor = cli.acting_user(db, args).actor() if args.user else None
         with db.write() as s:
-            result = import_csv(s, actor, text, mapping=args.pemetaan)
+            result = import_csv(s, actor, text, mapping=args.pemetaan, unattended=actor is None)
     finally:
         db.dispose()
     print(f"{path.name}: {result.summary()}")
@@ -256,7 +256,11 @@ def extend(sub: Any) -> None:
     )
     si.add_argument("file", metavar="FILE.csv")
     si.add_argument("--pemetaan", metavar="NAMA", help="pemetaan kolom yang disimpan admin")
-    _user_option(si, "admin atau Operator Pelayanan Online (kata sandi dari standard input); wajib")
+    _user_option(
+        si,
+        "admin atau Operator Pelayanan Online (kata sandi dari standard input); tanpa ini impor "
+        "dicatat di log audit sebagai impor tanpa login (jawaban survei anonim)",
+    )
     si.set_defaults(func=cmd_import)
 
     sm = sk.add_parser("pemetaan", help="pemetaan kolom CSV yang disimpan admin").add_subparsers(

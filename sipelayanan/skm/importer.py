@@ -146,9 +146,16 @@ def import_csv(
     *,
     mapping: str | None = None,
     now: datetime | None = None,
+    unattended: bool = False,
 ) -> ImportResult:
-    """Record every good row of ``text``; return the count and each bad row's message."""
-    require_skm_role(session, actor)
+    """Record every good row of ``text``; return the count and each bad row's message.
+
+    ``unattended``: the command line's ``skm import FILE.csv`` without a login (the form the
+    issue spells out, for a scheduled import of the office's Google Form export). The answers
+    are anonymous, so no personal data is at stake; the audit entry says it ran without a login.
+    A window always passes the clerk who imports."""
+    if not unattended or actor is not None:
+        require_skm_role(session, actor)
     columns: dict[str, str] = {}
     if mapping:
         saved = get_mappings(session)
@@ -205,7 +212,13 @@ def import_csv(
         from ..services import audit
 
         # one entry for the file: how many rows and which answer rows (never a code)
-        detail = {"source": "impor", "rows": result.recorded, "rejected": len(result.errors)}
+        detail: dict[str, object] = {
+            "source": "impor",
+            "rows": result.recorded,
+            "rejected": len(result.errors),
+        }
+        if actor is None:
+            detail["tanpa_login"] = True
         audit.record(session, actor, "skm.import", "skm", f"{first_id}-{row_id}", detail, now=now)
     return result
 

@@ -458,11 +458,14 @@ def test_cli_import_mapping_and_follow_up(
         f"02/10/2026 09:00:00,KK,{','.join(['3'] * 8)},5,\n",
         encoding="utf-8",
     )
-    # without a login, and without the mapping: refused, nothing recorded
+    # without the mapping: refused, nothing recorded (with or without a login)
     rc, _out, err = run("skm", "import", str(csv_file))
-    assert rc == 2 and "--pengguna" in err
+    assert rc == 2 and "Kolom wajib tidak ada" in err and "--pemetaan" in err
     rc, _out, err = run("skm", "import", str(csv_file), "--pengguna", "online")
     assert rc == 2 and "Kolom wajib tidak ada" in err and "--pemetaan" in err
+    # a wrong password is still refused: a login given is a login checked
+    rc, _out, err = run("skm", "import", str(csv_file), "--pengguna", "online", stdin="salah\n")
+    assert rc == 2
     kolom = ["--kolom", "tanggal=Timestamp", "--kolom", "layanan=Layanan", "--kolom", "saran=Saran"]
     for i in range(1, 10):
         kolom += ["--kolom", f"u{i}=Pertanyaan {i}"]
@@ -479,6 +482,17 @@ def test_cli_import_mapping_and_follow_up(
     assert "2 baris dibaca, 1 jawaban dicatat, 1 baris ditolak" in out
     assert "Baris 3: Jawaban unsur 9 (Sarana dan prasarana) '5'" in out
     assert (tmp_path / "form.ditolak.csv").exists()
+    # the form the issue spells out, `skm import FILE.csv --pemetaan NAMA`, needs no login
+    # (anonymous answers, e.g. a scheduled import); its audit entry says it ran without one
+    again = tmp_path / "form2.csv"
+    again.write_text(f"{head}\n03/10/2026 10:00:00,KK,{','.join(['4'] * 9)},\n", "utf-8")
+    rc, out, _err = run("skm", "import", str(again), "--pemetaan", "Google Form", stdin="")
+    assert rc == 0 and "1 jawaban dicatat" in out
+    with Database(db_url).read() as s:
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "skm.import").order_by(AuditEntry.id)
+        ).all()[-1]
+        assert entry.user_id is None and '"tanpa_login": true' in entry.detail
     rc, out, _err = run(
         "skm", "tindak-lanjut", "--periode", "2026-T4", "--baris", "Papan alur",
         "--pengguna", "admin",
@@ -490,4 +504,4 @@ def test_cli_import_mapping_and_follow_up(
         run("report", "skm", "--periode", "2026-T4", "--json")
     assert refused.value.code == 2
     rc, out, _err = run("report", "skm", "--from", "2026-10-01", "--to", "2026-12-31", "--json")
-    assert rc == 0 and json.loads(out)["responden"] == 1
+    assert rc == 0 and json.loads(out)["responden"] == 2
