@@ -457,7 +457,7 @@ def intake(
     at = resolve_now(now)
     user = actor_user(session, actor)
     sdef, values = validate_intake(data)
-    first = sdef.step(1)
+    first = sdef.intake_step
     _require_role(user, first, sdef)
     cal = work_calendar(session)
     snap = snapshot_for(session, sdef, at)
