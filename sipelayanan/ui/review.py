@@ -241,7 +241,6 @@ class ReviewPage(QWidget):
         self.preview_berkas = BerkasStrip(parent=preview)
         self.preview_berkas.setMaximumHeight(190)
         self.preview_berkas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.preview_berkas.itemDoubleClicked.connect(lambda _i: self.open_current())
         self.no_berkas = QLabel(tr("Belum ada berkas tersimpan untuk permohonan ini."), preview)
         self.no_berkas.setStyleSheet("color: #5f6368;")
         self.no_berkas.hide()

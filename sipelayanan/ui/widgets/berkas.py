@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
+    QDragMoveEvent,
     QDropEvent,
     QFont,
     QIcon,
@@ -177,7 +178,7 @@ class _RenderJob(QRunnable):
 class BerkasEntry:
     """One berkas shown in a strip: local bytes (intake) or an attachment id (a request)."""
 
-    key: object
+    key: object  # a stored berkas: its attachment id (int); a file not stored yet: its sha256
     filename: str
     mime: str
     size: int
@@ -210,6 +211,20 @@ class BerkasStrip(QListWidget):
         self._generation = 0
         self._entries: dict[object, BerkasEntry] = {}
         self._pool = QThreadPool.globalInstance()
+        self.last_viewer: QWidget | None = None  # the viewer last opened from this strip
+        self.itemDoubleClicked.connect(lambda item: self.open_viewer(self.row(item)))
+
+    def open_viewer(self, row: int | None = None) -> QWidget | None:
+        """Open the berkas viewer (zoom, rotate, previous/next, the system viewer) on the
+        file at ``row`` (default: the current one), with every file of this strip."""
+        from .berkas_viewer import open_viewer
+
+        row = self.currentRow() if row is None else row
+        entries = self.entries()
+        if not 0 <= row < len(entries):
+            return None
+        self.last_viewer = open_viewer(self, entries, row)
+        return self.last_viewer
 
     # ------------------------------------------------------------------ content
     def entries(self) -> list[BerkasEntry]:
@@ -280,7 +295,7 @@ class BerkasStrip(QListWidget):
         else:
             super().dragEnterEvent(event)
 
-    def dragMoveEvent(self, event) -> None:
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         if self._accept and event.mimeData().hasUrls():
             event.acceptProposedAction()
         else:
@@ -297,6 +312,9 @@ class BerkasStrip(QListWidget):
         event.acceptProposedAction()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem():
+            self.open_viewer()
+            return
         if self._accept and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             entry = self.current_entry()
             if entry is not None:
@@ -337,14 +355,14 @@ class PageViewer(QWidget):
         self.image_label = QLabel(tr("Pilih berkas untuk melihatnya."), self)
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_label.setStyleSheet("color: #5f6368;")
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(self.image_label)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setMinimumHeight(260)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidget(self.image_label)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setMinimumHeight(260)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self._update_nav()
 
     def clear(self) -> None:
@@ -378,7 +396,7 @@ class PageViewer(QWidget):
             return
         self._page = page
         self._generation += 1
-        side = max(800, self.scroll.viewport().width() - 8)
+        side = max(800, self.scroll_area.viewport().width() - 8)
         content, mime = self._content, self._mime
         QThreadPool.globalInstance().start(
             _RenderJob(self._signals, page, self._generation, lambda: (content, mime), side, page)
@@ -392,7 +410,7 @@ class PageViewer(QWidget):
             self.image_label.setPixmap(QPixmap())
             self.image_label.setText(tr("Berkas tidak dapat ditampilkan."))
             return
-        width = max(200, self.scroll.viewport().width() - 8)
+        width = max(200, self.scroll_area.viewport().width() - 8)
         if image.width() > width:
             image = image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
         self.image_label.setText("")
