@@ -22,7 +22,7 @@ from .errors import InputError
 def _admin(db: Any, args: argparse.Namespace) -> Any:
     if not args.user:
         raise InputError(
-            "Perintah ini memuat atau mengubah data pribadi: tambahkan --pengguna ADMIN (kata "
+            "Perintah ini memuat atau mengubah data pribadi: tambahkan --pengguna NAMA (kata "
             "sandi dari standard input); tindakannya dicatat di log audit.",
             "pengguna",
         )
@@ -148,10 +148,10 @@ def extend(sub: Any) -> None:
 
     dk = dp.add_parser("koreksi", help="perbaiki nama/NIK/No. KK/WhatsApp permohonan (admin)")
     dk.add_argument("code", metavar="KODE", help="kode pelacakan")
-    dk.add_argument("--nama", metavar="NAMA")
-    dk.add_argument("--nik", metavar="NIK")
-    dk.add_argument("--no-kk", dest="no_kk", metavar="NO")
-    dk.add_argument("--wa", metavar="NOMOR")
+    dk.add_argument("--nama", metavar="NAMA", help="nama pemohon yang benar")
+    dk.add_argument("--nik", metavar="NIK", help="NIK yang benar (16 digit)")
+    dk.add_argument("--no-kk", dest="no_kk", metavar="NO", help="No. KK yang benar")
+    dk.add_argument("--wa", metavar="NOMOR", help="nomor WhatsApp yang benar")
     dk.add_argument("--alasan", required=True, metavar="T", help="dasar perbaikan")
     user_option(dk)
     dk.set_defaults(func=cmd_koreksi)
