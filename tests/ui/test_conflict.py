@@ -49,6 +49,11 @@ def _open(qtbot: QtBot, ctx: UiContext, code: str, windows: list[CaseWindow]) ->
     windows.append(window)
     window.show()
     qtbot.waitUntil(lambda: window.view is not None, timeout=10000)
+    # opening may write (the access record) and so trigger a change check and a reload: let
+    # it finish, so a later "loaded" is the answer to the click, not to the opening
+    for _ in range(3):
+        qtbot.waitUntil(lambda: not ctx.ops.busy, timeout=10000)
+        qtbot.wait(100)
     return window
 
 
