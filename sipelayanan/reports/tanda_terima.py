@@ -29,8 +29,8 @@ from ..models import Attachment, Case, CaseStatus, User
 from ..services.cases import definition_for, present_keys
 from ..services.context import resolve_now
 from ..services.office import OfficeProfile, get_profile
-from ..services.privacy import privacy_notice
 from ..services.outbox import consent_of
+from ..services.privacy import privacy_notice
 from ..sop import services
 from ..sop.checklist import rows as checklist_rows
 from . import text as fmt
