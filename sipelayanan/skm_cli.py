@@ -228,8 +228,22 @@ def _user_option(p: argparse.ArgumentParser, help_text: str) -> None:
 
 
 def _period_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dari", "--from", dest="date_from", type=cli._date, metavar="YYYY-MM-DD")
-    p.add_argument("--sampai", "--to", dest="date_to", type=cli._date, metavar="YYYY-MM-DD")
+    p.add_argument(
+        "--dari",
+        "--from",
+        dest="date_from",
+        type=cli._date,
+        metavar="YYYY-MM-DD",
+        help="awal periode (termasuk)",
+    )
+    p.add_argument(
+        "--sampai",
+        "--to",
+        dest="date_to",
+        type=cli._date,
+        metavar="YYYY-MM-DD",
+        help="akhir periode (termasuk)",
+    )
     p.add_argument(
         "--periode",
         metavar="PERIODE",
@@ -254,7 +268,7 @@ def extend(sub: Any) -> None:
         "saran boleh kosong. Baris yang salah dilaporkan dengan nomornya dan disimpan ke "
         "FILE.ditolak.csv; baris lain tetap dicatat.",
     )
-    si.add_argument("file", metavar="FILE.csv")
+    si.add_argument("file", metavar="FILE.csv", help="file CSV (UTF-8; koma, titik koma atau tab)")
     si.add_argument("--pemetaan", metavar="NAMA", help="pemetaan kolom yang disimpan admin")
     _user_option(
         si,
@@ -267,7 +281,7 @@ def extend(sub: Any) -> None:
         dest="skm_mapping_command", metavar="PERINTAH", required=True
     )
     ss = sm.add_parser("simpan", help="simpan/ganti pemetaan: --kolom ISIAN=JUDUL …")
-    ss.add_argument("nama", metavar="NAMA")
+    ss.add_argument("nama", metavar="NAMA", help="nama pemetaan, mis. 'Google Form'")
     ss.add_argument(
         "--kolom",
         action="append",
@@ -281,7 +295,7 @@ def extend(sub: Any) -> None:
     sl = sm.add_parser("daftar", help="daftar pemetaan")
     sl.set_defaults(func=cmd_mapping_list)
     sd = sm.add_parser("hapus", help="hapus pemetaan")
-    sd.add_argument("nama", metavar="NAMA")
+    sd.add_argument("nama", metavar="NAMA", help="nama pemetaan yang dihapus")
     _user_option(sd, "admin; wajib")
     sd.set_defaults(func=cmd_mapping_delete)
 
@@ -296,8 +310,18 @@ def extend(sub: Any) -> None:
 
     sr = sk.add_parser("ringkasan", help="ringkasan IKM satu halaman untuk diumumkan (.pdf)")
     _period_options(sr)
-    sr.add_argument("--layanan", "--service", dest="service", metavar="LAYANAN")
-    sr.add_argument("-o", "--keluaran", "--output", dest="output", required=True, metavar="FILE")
+    sr.add_argument(
+        "--layanan", "--service", dest="service", metavar="LAYANAN", help="satu layanan saja"
+    )
+    sr.add_argument(
+        "-o",
+        "--keluaran",
+        "--output",
+        dest="output",
+        required=True,
+        metavar="FILE",
+        help="file PDF ringkasan",
+    )
     sr.set_defaults(func=cmd_summary)
 
 

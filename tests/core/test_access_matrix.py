@@ -48,13 +48,19 @@ def _expected(action: str, step: Step, roles: set[str], waiting: bool) -> str:
     return "ok" if allowed else "refused"
 
 
+def _hand_over(step: Step) -> dict[str, str]:
+    """What finishing ``step`` must record besides the note: a step that hands the document
+    over as it finishes (KTP-el ships through PT POS) needs the resi or who collected it."""
+    return {"resi": "RR123456789ID"} if step.records_hand_over_now else {}
+
+
 def _attempt(s: Session, actor: Any, code: str, action: str, step: Step, want: str) -> str:
     """Try one action. An action the SOP allows runs inside a savepoint rolled back after it;
     one it forbids must fail before changing anything (checked: the session stays clean), which
     keeps the matrix fast. An unexpected success stops the test at once."""
     target = (step.back_targets() or (max(1, step.no - 1),))[0]
     calls: dict[str, Callable[[], Any]] = {
-        "advance": lambda: svc.advance(s, actor, code, solusi="Solusi"),
+        "advance": lambda: svc.advance(s, actor, code, solusi="Solusi", **_hand_over(step)),
         "return_to_step": lambda: svc.return_to_step(
             s, actor, code, to_step=target, reason="Koreksi ejaan"
         ),
@@ -113,7 +119,7 @@ def test_only_the_sops_actor_can_act(db: Database, actors: dict[str, Any], servi
                             )
                 outer.rollback()
             if step.no < sdef.last_step:  # on to the next step, for real
-                svc.advance(s, actors[ROLE_USER[step.role]], code)
+                svc.advance(s, actors[ROLE_USER[step.role]], code, **_hand_over(step))
     assert mismatches == []
     n_waiting = sum(1 for st in sdef.steps if st.allows("return_pemohon"))
     assert checked == (len(sdef.steps) + n_waiting) * len(users) * len(ACTIONS)
