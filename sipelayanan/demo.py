@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from .calendar import WIB, WorkCalendar
 from .db import Database
@@ -17,7 +18,7 @@ from .errors import DomainError, PermissionDenied
 from .models import Case, User
 from .services import cases as svc
 from .services.context import Actor
-from .services.office import work_calendar
+from .services.office import get_profile, save_profile, work_calendar
 from .services.users import create_user, needs_first_admin, require_admin
 from .sop import services
 from .sop.checklist import nik_conditions
@@ -196,6 +197,8 @@ def load_demo(
     rng = random.Random(seed)
     actors, created = ensure_demo_users(db, actor)
     by_role = {role: actors[username] for role, username in DEMO_USER_FOR_ROLE.items()}
+    with db.write() as session:
+        _demo_numbers(session, actor or by_role.get("admin"))
     with db.read() as session:
         cal = work_calendar(session)
     end = (now or datetime.now(UTC)).astimezone(WIB)
@@ -225,6 +228,28 @@ def load_demo(
         if progress is not None:
             progress(made, len(times))
     return DemoSummary(made, created)
+
+
+#: A number for services whose SOP prints none (the complaint line: the source names "nomor
+#: pelayanan pengaduan" without printing it), so that a demo office can print their receipts.
+DEMO_WA_NUMBER = "0811-7961-900"
+
+
+def _demo_numbers(session: Session, actor: Actor | None) -> None:
+    """Give every service without a WhatsApp number (in the SOP file or the profile) the demo
+    number; an office's own numbers are left alone."""
+    profile = get_profile(session)
+    unset = [code for code in services() if not profile.wa_number(code)]
+    if unset:
+        numbers = dict(profile.wa_numbers, **dict.fromkeys(unset, DEMO_WA_NUMBER))
+        save_profile(session, replace(profile, wa_numbers=numbers), actor=actor)
+
+
+def _left_uncollected(code: str, age: timedelta) -> bool:
+    """Whether a demo resident has not collected their document yet: many of the last two
+    weeks', a few older. Drawn from the code, so the demo's main random sequence (which request
+    stops where) stays the same."""
+    return random.Random(code).random() < (0.4 if age < timedelta(days=14) else 0.03)
 
 
 def _one_case(
@@ -340,6 +365,9 @@ def _one_case(
                 kwargs["resi"] = f"P{rng.randint(10**11, 10**12 - 1)}"
             else:
                 kwargs["penerima"] = name
+            if step.notifies and _left_uncollected(ref.code, end - t):
+                kwargs.pop("penerima", None)  # told it is ready, not collected: "Siap diambil"
+                kwargs.pop("resi", None)
         if "solusi" in step.records:
             kwargs["solusi"] = "Tim menyarankan perbaikan data melalui SIAK; pelapor diberi tahu."
         if rng.random() < 0.01 and step is not sdef.intake_step:  # cancelled after intake

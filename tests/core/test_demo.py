@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 
 from sipelayanan.db import Database
 from sipelayanan.demo import DEMO_USERS, load_demo
-from sipelayanan.models import Case, CaseStatus
+from sipelayanan.models import Case, CaseStatus, Delivery
 from sipelayanan.services.audit import verify
+from sipelayanan.services.collection import ready_for_collection
+from sipelayanan.services.office import get_profile
 from sipelayanan.services.users import list_users
 from sipelayanan.sop import ROLES, services
 
@@ -31,6 +33,19 @@ def test_demo_covers_every_service_role_and_status(db: Database, actors: dict[st
             ).all()
         )
         chain = verify(s)
+        ready = ready_for_collection(s)
+        profile = get_profile(s)
+        uncollected = s.execute(
+            select(func.count(Case.id)).where(
+                Case.status == CaseStatus.SELESAI,
+                Case.id.not_in(select(Delivery.case_id)),
+                Case.service.in_([c for c, d in services().items() if d.hand_over_step]),
+            )
+        ).scalar_one()
+    # some residents told their document is ready have not collected it yet
+    assert ready and len(ready) == uncollected
+    # every service has a WhatsApp number, so every receipt (the complaint's too) prints
+    assert all(profile.wa_number(code) for code in services())
     assert {u.username for u in users} >= {u for u, _, _ in DEMO_USERS}
     assert set().union(*(u.roles for u in users)) == set(ROLES)
     assert set(per_service) == set(services())
