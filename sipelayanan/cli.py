@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from types import ModuleType
 from typing import Any, NoReturn
 
 from . import __version__
@@ -944,15 +945,65 @@ def extension_modules(argv: Sequence[str] | None) -> list[str]:
     return list(EXTENSION_COMMANDS)  # a typo: argparse lists every command there is
 
 
-def _load_extensions(argv: Sequence[str] | None = None) -> None:
-    import importlib
+# Each command module imported by an explicit statement (searching for a module finds its
+# importer here), inside a function so that only the chosen command's module loads.
+def _import_reports_cli() -> ModuleType:
+    from .reports import cli as module
 
+    return module
+
+
+def _import_status_cli() -> ModuleType:
+    from . import status_cli as module
+
+    return module
+
+
+def _import_ops_cli() -> ModuleType:
+    from . import ops_cli as module
+
+    return module
+
+
+def _import_statussite_cli() -> ModuleType:
+    from .statussite import cli as module
+
+    return module
+
+
+def _import_outbox_cli() -> ModuleType:
+    from . import outbox_cli as module
+
+    return module
+
+
+def _import_skm_cli() -> ModuleType:
+    from . import skm_cli as module
+
+    return module
+
+
+def _import_privacy_cli() -> ModuleType:
+    from . import privacy_cli as module
+
+    return module
+
+
+#: How each module of ``EXTENSION_COMMANDS`` is imported (a test keeps the two in step).
+EXTENSION_IMPORTS: dict[str, Callable[[], ModuleType]] = {
+    "sipelayanan.reports.cli": _import_reports_cli,
+    "sipelayanan.status_cli": _import_status_cli,
+    "sipelayanan.ops_cli": _import_ops_cli,
+    "sipelayanan.statussite.cli": _import_statussite_cli,
+    "sipelayanan.outbox_cli": _import_outbox_cli,
+    "sipelayanan.skm_cli": _import_skm_cli,
+    "sipelayanan.privacy_cli": _import_privacy_cli,
+}
+
+
+def _load_extensions(argv: Sequence[str] | None = None) -> None:
     for name in extension_modules(argv):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        EXTENSION_IMPORTS[name]()
 
 
 def check_sop_definitions() -> None:

@@ -100,6 +100,14 @@ def test_only_the_chosen_commands_module_is_loaded(argv: list[str], expected: li
     assert cli.extension_modules(argv) == expected
 
 
+def test_each_command_module_is_imported_by_its_own_statement() -> None:
+    """Every module of ``EXTENSION_COMMANDS`` has its explicit import in ``EXTENSION_IMPORTS``
+    (so a search for the module finds its importer), and that import gives that module."""
+    assert list(cli.EXTENSION_IMPORTS) == list(cli.EXTENSION_COMMANDS)
+    for name, load in cli.EXTENSION_IMPORTS.items():
+        assert load().__name__ == name
+
+
 def test_the_declared_commands_are_the_ones_each_module_adds() -> None:
     """``cli.EXTENSION_COMMANDS`` must stay true when a module gains a command."""
     for name in cli.EXTENSION_COMMANDS:
