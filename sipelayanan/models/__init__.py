@@ -1,7 +1,7 @@
 """SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
 
 from .audit import AuditEntry, AuditHead
-from .base import Base, CaseId, UserId
+from .base import Base
 from .cases import (
     Attachment,
     Case,
@@ -29,7 +29,6 @@ __all__ = [
     "Base",
     "Case",
     "CaseDocument",
-    "CaseId",
     "CaseStatus",
     "CaseStep",
     "ChecklistItem",
@@ -46,6 +45,5 @@ __all__ = [
     "SopSnapshot",
     "StepDayStat",
     "User",
-    "UserId",
     "UserRole",
 ]

@@ -44,8 +44,6 @@ from ..models import (
 from ..sop import OVERSEER_ROLES, ROLES, ServiceDef
 from ..sop.checklist import applies
 from .cases import Action, _definition_from_json
-from .context import resolve_now
-from .office import work_calendar
 from .pelapor import (
     HIDDEN,
     complaint_codes,
@@ -505,15 +503,6 @@ _INBOX_COLUMNS = (
 )
 
 
-def _inbox_stmt(roles: Sequence[str], service: str | None) -> Any:
-    stmt = select(*_INBOX_COLUMNS).where(
-        Case.status == CaseStatus.PROSES, Case.current_role.in_(list(roles))
-    )
-    if service:
-        stmt = stmt.where(Case.service == service)
-    return stmt
-
-
 @lru_cache(maxsize=8)
 def _inbox_page_stmt(with_service: bool, with_after: bool) -> Any:
     """The inbox page query, built once per shape (the values are bound parameters).
@@ -839,24 +828,6 @@ def _successor(prefix: str) -> str:
 def _like_prefix(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return " ".join(escaped.split()) + "%"
-
-
-def sla_state(
-    due_at: datetime,
-    now: datetime | None = None,
-    *,
-    near_minutes: float = 60,
-    session: Session | None = None,
-) -> str:
-    """'terlambat' past due, 'mendekati' within near_minutes working minutes, else 'tepat'."""
-    at = resolve_now(now)
-    if at >= due_at:
-        return "terlambat"
-    if session is not None:
-        left = work_calendar(session).working_minutes(at, due_at)
-    else:
-        left = (due_at - at).total_seconds() / 60
-    return "mendekati" if left <= near_minutes else "tepat"
 
 
 @lru_cache(maxsize=1)
