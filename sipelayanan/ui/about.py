@@ -104,7 +104,9 @@ class AboutDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, licences_file: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Tentang SiPelayanan"))
-        self.resize(820, 560)
+        from .widgets.screen_fit import size_to_screen
+
+        size_to_screen(self, 820, 560)  # inside 1366×768 at 125 % too (issue 12.6)
         intro = QLabel(
             tr(
                 "<b>SiPelayanan {v}</b><br>Pelayanan online WhatsApp Dinas Kependudukan "

@@ -408,8 +408,15 @@ class IntakePage(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(form_box)
         left_layout.addWidget(berkas_box, 1)
+        # the form scrolls inside its column, so Terima stays on screen at 1366×768 and 125 %
+        left_scroll = QScrollArea(self)
+        left_scroll.setObjectName("intake_form_scroll")
+        left_scroll.setWidget(left)
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
+        splitter.addWidget(left_scroll)
         splitter.addWidget(check_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -419,9 +426,11 @@ class IntakePage(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(heading)
         layout.addWidget(sub)
+        layout.addWidget(splitter, 1)
+        # messages below the form, above the buttons: one appearing never moves the form
+        # under the clerk's mouse (issue 12.6)
         layout.addWidget(self.result_panel)
         layout.addWidget(self.message)
-        layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
 
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
@@ -439,6 +448,7 @@ class IntakePage(QWidget):
         self.setTabOrder(self.setuju_wa, self.kecamatan)
         self.setTabOrder(self.kecamatan, self.uraian)
         self.nama.textChanged.connect(lambda: self.nama_reason.clear())
+        self.nama.textEdited.connect(lambda _t: self._next_request_started())
         self.nama.returnPressed.connect(self.nik.edit.setFocus)
         self.nik.edit.returnPressed.connect(self.no_kk.edit.setFocus)
         self.nik.edit.textChanged.connect(self._prefill_from_nik)
@@ -468,7 +478,15 @@ class IntakePage(QWidget):
 
     def start_new(self) -> None:
         self.result_panel.hide()
+        self.message.clear()
         self.nama.setFocus()
+
+    def _next_request_started(self) -> None:
+        """Typing the next pemohon's name: the last request's banners are stale now."""
+        if self.result_panel.isVisible():
+            self.result_panel.hide()
+            if self.message.level in ("success", "info"):
+                self.message.clear()
 
     # ------------------------------------------------------------------ service & state
     def current_service(self) -> ServiceDef | None:

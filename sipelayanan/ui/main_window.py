@@ -12,9 +12,10 @@ import importlib.util
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -43,6 +44,7 @@ from .context import UiContext
 from .ops import Ops
 from .settings import Settings
 from .widgets.common import MessageBar, roles_text
+from .widgets.screen_fit import keep_on_screen, size_to_screen
 
 log = logging.getLogger("sipelayanan.ui")
 
@@ -156,6 +158,37 @@ class _Pages(Mapping[str, QWidget]):
         return len(self._window._specs)
 
 
+class PageHolder(QScrollArea):
+    """Holds one page: the page fills the window and scrolls only when the window is smaller
+    than the page's *minimum* size. (``widgetResizable`` would give a page with word-wrapped
+    text its preferred height, pushing its buttons below a 1366×768 screen at 125 %.)"""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(False)
+
+    def _fit(self) -> None:
+        page = self.widget()
+        if page is None:
+            return
+        view = self.viewport().size()
+        minimum = page.minimumSizeHint().expandedTo(page.minimumSize())
+        page.resize(max(view.width(), minimum.width()), max(view.height(), minimum.height()))
+
+    def setWidget(self, widget: QWidget) -> None:
+        super().setWidget(widget)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+
 class ConnectionBanner(QFrame):
     """Non-blocking: says the database is unreachable, that retries run, that typed data is
     kept; turns green for a moment when the connection is back."""
@@ -267,7 +300,7 @@ class MainWindow(QMainWindow):
             show_status=self.show_status,
         )
         self.setWindowTitle(tr("SiPelayanan — {nama}", nama=user.full_name))
-        self.resize(1280, 800)
+        size_to_screen(self, 1280, 800)  # inside the available screen (1366×768, 125 %)
 
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -294,7 +327,7 @@ class MainWindow(QMainWindow):
         self._built: dict[str, QWidget] = {}  # the pages built so far
         self._specs: dict[str, PageSpec] = {}  # every page this user may open
         self.pages = _Pages(self)  # every page this user may open, built on first access
-        self._holders: dict[str, QScrollArea] = {}
+        self._holders: dict[str, PageHolder] = {}
         self._page_keys: list[str] = []
         self._dirty: set[str] = set()
         self._build_pages()
@@ -312,6 +345,7 @@ class MainWindow(QMainWindow):
         geometry = settings.window_geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
+            keep_on_screen(self)  # saved on a larger monitor: back inside this one
         state = settings.window_state()
         if state is not None:
             self.restoreState(state)
@@ -374,8 +408,7 @@ class MainWindow(QMainWindow):
             self._specs[spec.key] = spec
             self._page_keys.append(spec.key)
             # a page wider than a small screen scrolls instead of forcing the window wider
-            holder = QScrollArea(self.stack)
-            holder.setWidgetResizable(True)
+            holder = PageHolder(self.stack)
             holder.setFrameShape(QFrame.Shape.NoFrame)
             self._holders[spec.key] = holder
             self.stack.addWidget(holder)
@@ -457,7 +490,7 @@ class MainWindow(QMainWindow):
 
         app_menu = menu.addMenu(tr("&Aplikasi"))
         app_menu.addAction(act("logout", tr("Keluar &akun"), "Ctrl+Shift+L", self.logout))
-        app_menu.addAction(act("quit", tr("&Tutup aplikasi"), "Ctrl+Q", self.close))
+        app_menu.addAction(act("quit", tr("&Tutup aplikasi"), "Ctrl+Q", self.close_app))
 
         go = menu.addMenu(tr("&Halaman"))
         for n, key in enumerate(self._page_keys, start=1):
@@ -467,7 +500,7 @@ class MainWindow(QMainWindow):
                     f"page:{key}",
                     title,
                     f"Ctrl+{n}" if n <= 9 else None,
-                    lambda _checked=False, k=key: self.show_page(k),
+                    partial(self.show_page, key),
                 )
             )
         go.addSeparator()
@@ -564,10 +597,12 @@ class MainWindow(QMainWindow):
             return None
         self._built[key] = page
         holder.setWidget(page)
+        page.installEventFilter(holder)  # a page whose minimum grows is refitted
         badge = getattr(page, "badge_changed", None)
         if badge is not None:
-            badge.connect(lambda n, k=key: self._set_badge(k, n))
-        return page
+            badge.connect(partial(self._set_badge, key))
+        built: QWidget = page
+        return built
 
     def show_page(self, key: str) -> None:
         if key not in self._specs:
@@ -753,6 +788,9 @@ class MainWindow(QMainWindow):
             box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
             box.open()
+
+    def close_app(self) -> None:
+        self.close()
 
     def logout(self) -> None:
         self._logging_out = True

@@ -396,7 +396,7 @@ class SearchPage(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd-MM-yyyy")
-            edit.setMinimumWidth(120)
+            edit.setMinimumWidth(100)
             edit.setEnabled(False)
 
         self.model = SearchModel(ctx.ops, self, page_size=page_size)
@@ -430,10 +430,16 @@ class SearchPage(QWidget):
         top.addWidget(self.box, 1)
         top.addWidget(self.search_button)
         filters = QHBoxLayout()
-        filters.addWidget(QLabel(tr("&Layanan"), self, buddy=self.service))
-        filters.addWidget(self.service)
-        filters.addWidget(QLabel(tr("S&tatus"), self, buddy=self.status))
-        filters.addWidget(self.status)
+        for combo in (self.service, self.status):  # a long label must not widen the page
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
+        for text, combo in ((tr("&Layanan"), self.service), (tr("S&tatus"), self.status)):
+            label = QLabel(text, self)
+            label.setBuddy(combo)
+            filters.addWidget(label)
+            filters.addWidget(combo)
         filters.addSpacing(12)
         filters.addWidget(self.use_dates)
         filters.addWidget(self.date_from)
@@ -488,7 +494,7 @@ class SearchPage(QWidget):
         self.model.modelReset.connect(lambda: self.open_button.setEnabled(False))
         self.model.modelReset.connect(lambda: self.reply_button.setEnabled(False))
         self.reply_button.clicked.connect(self.reply_selected)
-        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.focus_box)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.focus_box)
 
     # ------------------------------------------------------------------ page contract
 

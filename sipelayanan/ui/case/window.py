@@ -127,10 +127,13 @@ class CaseWindow(ActionForms, QWidget):
         self._notified = False  # the last finished step told the resident (a notify step)
         self.receipts = ReceiptSaver(ctx, self, self._report)
         self.setWindowTitle(tr("Permohonan {kode}", kode=code))
-        self.resize(1180, 780)
+        from ..widgets.screen_fit import keep_on_screen, size_to_screen
+
+        size_to_screen(self, 1180, 780)  # inside the available screen (1366×768, 125 %)
         geometry = ctx.settings.case_window_geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)
+            keep_on_screen(self)
 
         self.message = MessageBar(self)
         self.header = QFrame(self)
@@ -143,6 +146,7 @@ class CaseWindow(ActionForms, QWidget):
         self.title_label = QLabel(self.header)
         self.title_label.setStyleSheet("font-size: 18px; font-weight: 600;")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title_label.setWordWrap(True)  # a long service name must not widen the window
         self.status_chip = QLabel(self.header)
         self.sla_chip = QLabel(self.header)
         top.addWidget(self.title_label, 1)
@@ -150,6 +154,7 @@ class CaseWindow(ActionForms, QWidget):
         top.addWidget(self.sla_chip)
         self.pemohon_label = QLabel(self.header)
         self.pemohon_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.pemohon_label.setWordWrap(True)
         self.detail_label = QLabel(self.header)
         self.detail_label.setStyleSheet("color: #5f6368;")
         self.detail_label.setWordWrap(True)

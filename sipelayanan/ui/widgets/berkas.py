@@ -358,7 +358,7 @@ class PageViewer(QWidget):
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidget(self.image_label)
         self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setMinimumHeight(260)
+        self.scroll_area.setMinimumHeight(120)  # the request window fits 1366×768 at 125 %
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
