@@ -270,8 +270,9 @@ class ReviewPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(heading)
         layout.addWidget(sub)
-        layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
+        # messages below the list: a confirmation never moves the rows under the mouse
+        layout.addWidget(self.message)
         layout.addWidget(self.return_bar)
         layout.addLayout(buttons)
         self.setFocusProxy(self.table)

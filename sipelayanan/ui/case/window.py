@@ -219,10 +219,10 @@ class CaseWindow(ActionForms, QWidget):
         bottom.addWidget(close_button)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
         layout.addWidget(self.header)
         layout.addWidget(self.step_bar)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)  # below the work: a message never moves it (12.6)
         layout.addLayout(bottom)
 
         QShortcut(QKeySequence("F5"), self, self.reload)
