@@ -24,7 +24,7 @@ KEYRING_SERVICE = "SiPelayanan"
 class ResolvedUrl:
     url: str  # the URL to open (with the password when one was found)
     needs_password: bool  # PostgreSQL without a stored password: ask the clerk
-    keyring_available: bool
+    keyring_available: bool  # False also where no keyring was consulted (none was needed)
 
 
 def _parse(url: str) -> URL | None:
@@ -123,9 +123,11 @@ def resolve_url(url: str, *, password_expected: bool = True) -> ResolvedUrl:
     password (a server using ``trust``/``.pgpass`` needs none). A URL that already carries a
     password (``--db`` or ``SIPELAYANAN_DB``) is used as given.
     """
-    available = keyring_available()
     if not is_postgres(url) or password_of(url) is not None:
-        return ResolvedUrl(url, False, available)
+        return ResolvedUrl(url, False, False)
+    if not password_expected:  # trust/.pgpass: no keyring loaded (0.1 s of a cold start)
+        return ResolvedUrl(url, False, False)
+    available = keyring_available()
     password = load_password(url) if available else None
     if password:
         return ResolvedUrl(with_password(url, password), False, available)
