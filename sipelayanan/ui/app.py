@@ -293,6 +293,7 @@ class AppController(QObject):
     def show_login(self) -> None:
         from .login import LoginDialog
 
+        assert self.ops is not None  # opened by the database check that precedes the login
         dialog = LoginDialog(self.ops, self.settings)
         dialog.logged_in.connect(self.show_main)
         dialog.rejected.connect(self._login_cancelled)

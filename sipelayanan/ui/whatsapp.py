@@ -138,9 +138,9 @@ class WhatsAppDialog(QDialog):
         self.open_button.clicked.connect(self.open_whatsapp)
         self.close_button.clicked.connect(self.close)
         self.editor.textChanged.connect(self._edited)
-        QShortcut(QKeySequence("Ctrl+Shift+C"), self, activated=self.copy)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.open_whatsapp)
-        QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self.open_whatsapp)
+        QShortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.open_whatsapp)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self.open_whatsapp)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy_button)

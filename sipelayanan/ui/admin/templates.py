@@ -3,6 +3,8 @@ checked as the admin types and previewed with sample data."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
@@ -45,7 +47,7 @@ SAMPLE: dict[str, str] = {
 }
 
 
-def _messages():  # type: ignore[no-untyped-def]
+def _messages() -> ModuleType:
     from ...services import messages
 
     return messages

@@ -301,14 +301,14 @@ class UsersTab(QWidget):
             checked = self._check_passwords(required=True)
             if checked is None:
                 return
-            username, password = self.username.text(), checked
+            username, new_password = self.username.text(), checked
 
             def fn(s: Session) -> Any:
                 return svc.create_user(
                     s,
                     username=username,
                     full_name=full_name,
-                    password=password,
+                    password=new_password,
                     roles=roles,
                     nip=nip or None,
                     actor=actor,
