@@ -70,7 +70,7 @@ def notes(step: Step) -> list[str]:
 
 
 def _shape(sdef: ServiceDef, step: Step) -> str:
-    if step.no in (1, sdef.last_step):
+    if step is sdef.intake_step or step.no == sdef.last_step:  # where the flow starts and ends
         return "terminator"
     branches = step.allows("return_pemohon") or step.allows("close") or step.back_targets()
     if step.decision or branches:

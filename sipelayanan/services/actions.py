@@ -232,7 +232,7 @@ def receive(
                 ref.code,
                 note=inp.note,
                 expected_version=ref.version,
-                expected_step=sdef.steps[0].no,  # the intake step
+                expected_step=sdef.intake_step.no,
                 now=now,
             )
         key = "berkas_diterima"

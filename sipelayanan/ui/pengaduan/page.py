@@ -47,7 +47,7 @@ def _acting_roles() -> tuple[set[str], set[str]]:
     acting: set[str] = set()
     for sdef in core.complaint_services():
         if sdef.steps:
-            first.add(sdef.steps[0].role)
+            first.add(sdef.intake_step.role)
         acting.update(s.role for s in sdef.steps)
     return first, acting
 
