@@ -33,7 +33,7 @@ from sipelayanan.services import audit
 from sipelayanan.services import cases as svc
 from sipelayanan.services.berkas import BerkasFile
 from tests import proc_worker as pw
-from tests.core.test_concurrency import _clone_at_step
+from tests.services.test_concurrency import _clone_at_step
 
 NIK = "1808015708900003"
 

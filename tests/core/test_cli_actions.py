@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sipelayanan.db import Database
 from sipelayanan.models import Case, Notice
 from sipelayanan.sop import services
-
-from .test_cli import NIK, ROLE_USER, run, show
+from tests.core.test_cli import NIK, ROLE_USER, run, show
 
 NEW = ["case", "new", "--nama", "Budi Hartono", "--nik", NIK, "--wa", "0811-7961-501"]
 

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from sipelayanan.db import Database
 from sipelayanan.models import Case, ComplaintDetail
 from sipelayanan.services.queries import case_view
-
-from .test_cli import run
+from tests.core.test_cli import run
 
 BASE = ("case", "new", "--layanan", "PENGADUAN", "--nama", "Pelapor CLI", "--wa", "081279615001")
 

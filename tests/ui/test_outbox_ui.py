@@ -319,7 +319,6 @@ def test_opening_whatsapp_from_the_request_window_records_the_notice_sent(
     dialog._opener = lambda _url: True  # the browser is the outside world
     qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: [n.state for n in _notices(db) if n.kind == "berkas_kurang"]
-        == [State.MANUAL_SENT],
+        lambda: [n.state for n in _notices(db) if n.kind == "berkas_kurang"] == [State.MANUAL_SENT],
         timeout=WAIT,
     )

@@ -25,9 +25,8 @@ from sipelayanan.ui.context import UiContext
 from sipelayanan.ui.main_window import pages_for
 from sipelayanan.ui.skm import SkmPage
 from sipelayanan.ui.status_reply import StatusReplyDialog
-
-from ..core.test_reports_data import intake, run
-from ..core.test_status_site import Served, browser, wait_for  # noqa: F401 (fixture)
+from tests.reports.test_reports_data import intake, run
+from tests.statussite.test_status_site import Served, browser, wait_for  # noqa: F401 (fixture)
 
 NAME = "Hendrawan Wulandari"
 

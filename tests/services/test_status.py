@@ -9,8 +9,7 @@ from typing import Any
 from sipelayanan.db import Database
 from sipelayanan.services import cases as svc
 from sipelayanan.services.status import status_reply
-
-from .test_reports_data import NIK, intake, run
+from tests.reports.test_reports_data import NIK, intake, run
 
 T0 = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # Selasa 08.00 WIB
 PRIVATE = (

@@ -17,8 +17,7 @@ from sipelayanan.backup.auto import AutoSettings, AutoState
 from sipelayanan.calendar import WIB
 from sipelayanan.db import Database
 from sipelayanan.errors import InputError
-
-from .test_backup import _fill
+from tests.backup.test_backup import _fill
 
 ROOT = Path(__file__).resolve().parents[2]
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -11,8 +11,7 @@ from sipelayanan.db import Database
 from sipelayanan.services import cases as svc
 from sipelayanan.services.queries import case_view
 from sipelayanan.sop import services
-
-from .test_reports_data import ROLE_USER, intake
+from tests.reports.test_reports_data import ROLE_USER, intake
 
 T0 = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # Selasa 08.00 WIB
 

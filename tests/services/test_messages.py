@@ -24,8 +24,7 @@ from sipelayanan.services.messages import (
     validate_template,
 )
 from sipelayanan.services.office import get_setting
-
-from .test_reports_data import intake, run
+from tests.reports.test_reports_data import intake, run
 
 T0 = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # Selasa 08.00 WIB
 

@@ -32,8 +32,7 @@ from sipelayanan.skm.store import (
     stored_answers,
     survey,
 )
-
-from .test_reports_data import NIK, intake, run
+from tests.reports.test_reports_data import NIK, intake, run
 
 # --------------------------------------------------------------------------- pure: the index
 
@@ -446,7 +445,7 @@ def test_cli_import_mapping_and_follow_up(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from .test_cli import run as cli_run
+    from tests.core.test_cli import run as cli_run
 
     def run(*args: str, stdin: str = "rahasia123\n") -> tuple[int, str, str]:
         return cli_run(monkeypatch, capsys, db_url, *args, stdin=stdin)

@@ -31,8 +31,7 @@ from sipelayanan.sop import ROLES, ServiceDef, SopError, services
 from sipelayanan.sop.identity import IDENTITY_LISTS, identities, identity_of, load_identity_file
 from sipelayanan.statussite.build import build_site, ensure_salt
 from sipelayanan.statussite.standar_pages import PAGES_DIR, page_name
-
-from .test_reports_data import NIK, intake
+from tests.reports.test_reports_data import NIK, intake
 
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 D0 = date(2026, 11, 26)

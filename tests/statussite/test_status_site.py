@@ -50,8 +50,7 @@ from sipelayanan.statussite.build import (
 )
 from sipelayanan.statussite.publish import publish, state_path
 from sipelayanan.statussite.standar_pages import page_files
-
-from .test_reports_data import NIK, ROLE_USER, intake, run
+from tests.reports.test_reports_data import NIK, ROLE_USER, intake, run
 
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -582,8 +581,7 @@ def test_receipt_qr_points_at_the_page_when_the_address_is_set(
     db: Database, actors: dict[str, Any]
 ) -> None:
     from sipelayanan.reports import receipt
-
-    from .test_receipt import decode_png
+    from tests.reports.test_receipt import decode_png
 
     code = intake(db, actors, "KK", datetime.now(UTC), nama=NAME)
     with db.write() as s:

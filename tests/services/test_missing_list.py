@@ -17,8 +17,7 @@ from sipelayanan.services.messages import render_message
 from sipelayanan.services.queries import case_view
 from sipelayanan.services.status import status_reply
 from sipelayanan.sop import services
-
-from .test_reports_data import NIK, ROLE_USER
+from tests.reports.test_reports_data import NIK, ROLE_USER
 
 T0 = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # Selasa 08.00 WIB
 GROUP = "Salah satu dari: Buku nikah/kutipan akta perkawinan atau kutipan akta perceraian"

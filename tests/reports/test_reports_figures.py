@@ -373,8 +373,7 @@ def test_rekap_pdf_prints_the_audit_anchor_beside_the_signature(
     from sipelayanan.models import AuditHead
     from sipelayanan.reports import report
     from sipelayanan.services import audit
-
-    from .test_reports_data import NOVEMBER, build_november
+    from tests.reports.test_reports_data import NOVEMBER, build_november
 
     build_november(db, actors)
     with db.read() as s:
@@ -419,8 +418,7 @@ def test_register_streams_every_row_once_in_order_across_pages(
     from pypdf import PdfReader
 
     from sipelayanan.reports import report
-
-    from .test_reports import _bulk_register
+    from tests.reports.test_reports import _bulk_register
 
     _bulk_register(db, actors, 260)
     d0, d1 = date(2026, 11, 1), date(2026, 11, 30)

@@ -27,8 +27,15 @@ from sipelayanan.reports.sopchart import notes
 from sipelayanan.services.cases import snapshot_for
 from sipelayanan.services.register import format_number
 from sipelayanan.sop import services
-
-from .test_reports_data import NOVEMBER, _between, build_november, db_counts, intake, run, wib
+from tests.reports.test_reports_data import (
+    NOVEMBER,
+    _between,
+    build_november,
+    db_counts,
+    intake,
+    run,
+    wib,
+)
 
 D0, D1 = NOVEMBER.date_from, NOVEMBER.date_to
 EMPTY = (date(2025, 1, 1), date(2025, 1, 31))
@@ -58,7 +65,7 @@ def render(db: Database, kind: str, d0: date, d1: date, **kw: Any) -> bytes:
 
 def test_public_constants() -> None:
     assert REPORT_KINDS[:5] == ("register", "rekap", "kinerja", "pengaduan", "sop")
-    assert {"standar", "poster", "maklumat"} <= set(REPORT_KINDS)  # tests/core/test_standar.py
+    assert {"standar", "poster", "maklumat"} <= set(REPORT_KINDS)  # tests/reports/test_standar.py
     assert set(REPORT_FORMATS) == set(REPORT_LABELS) == set(REPORT_KINDS)
     assert REPORT_FORMATS["sop"] == ("pdf",)
     assert all("pdf" in f for f in REPORT_FORMATS.values())

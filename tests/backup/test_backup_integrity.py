@@ -36,8 +36,7 @@ from sipelayanan.backup import (
 )
 from sipelayanan.backup.tools import WORKDIR_PREFIX
 from sipelayanan.db import Database
-
-from .test_backup import _fill, _same
+from tests.backup.test_backup import _fill, _same
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,8 +22,7 @@ from sipelayanan.models import AuditEntry
 from sipelayanan.reports import qr_content, receipt, report
 from sipelayanan.services import cases as svc
 from sipelayanan.services.office import get_profile, save_profile
-
-from .test_reports_data import NIK, intake, run
+from tests.reports.test_reports_data import NIK, intake, run
 
 T0 = datetime(2026, 11, 17, 1, 0, tzinfo=UTC)  # Selasa 08.00 WIB
 
