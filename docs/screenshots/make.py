@@ -1,10 +1,13 @@
-"""Take the README screenshots of the desktop app's main windows on demo data.
+"""Take the README screenshots of the desktop app's main windows on demo data, as an office PC
+shows them: a 1366×768 screen at 100 % and at 125 % scaling (issue 12.6).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \\
+    xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python docs/screenshots/make.py
 
-(``QT_QPA_PLATFORM=offscreen`` works too, without window decorations.) Everything runs on a
-throw-away SQLite file with the demo data; the PNGs land beside this script.
+Without arguments it runs itself once per scale (QT_SCALE_FACTOR needs a fresh process):
+``NAME.png`` at 100 %, ``NAME_125.png`` at 125 %. Main windows are shown maximised, less a
+40 px taskbar and a 32 px title bar. Everything runs on a throw-away SQLite file with the demo
+data; the PNGs land beside this script.
 """
 
 from __future__ import annotations
@@ -37,13 +40,38 @@ def settle(app: QApplication, ms: int) -> None:
         app.processEvents()
 
 
+SUFFIX = ""  # "_125" while taking the 125 % set
+TASKBAR_AND_TITLE_PX = 72
+
+
 def grab(app: QApplication, widget: QWidget, name: str, ms: int = 1500) -> None:
     settle(app, ms)
-    widget.grab().save(str(HERE / name))
-    print("wrote", HERE / name)
+    target = HERE / name.replace(".png", f"{SUFFIX}.png")
+    widget.grab().save(str(target))
+    print("wrote", target)
+
+
+def maximise(window: QWidget) -> None:
+    """The window as maximised on an office PC: the screen less taskbar and title bar."""
+    screen = window.screen()
+    avail = screen.availableGeometry()
+    room = round(TASKBAR_AND_TITLE_PX / screen.devicePixelRatio())
+    window.setGeometry(avail.x(), avail.y(), avail.width(), avail.height() - room)
 
 
 def main() -> None:
+    global SUFFIX
+    if len(sys.argv) == 1:  # each scale in a process of its own
+        import os
+        import subprocess
+
+        for scale, suffix in (("1", ""), ("1.25", "_125")):
+            env = {**os.environ, "QT_SCALE_FACTOR": scale, "SHOTS_SUFFIX": suffix}
+            subprocess.run([sys.executable, __file__, "--one"], env=env, check=True)
+        return
+    import os
+
+    SUFFIX = os.environ.get("SHOTS_SUFFIX", "")
     app = QApplication(sys.argv)
     setup_application(app)
     tmp = Path(tempfile.mkdtemp(prefix="sip-shots-"))
@@ -96,7 +124,7 @@ def main() -> None:
 
     def main_window(username: str, page: str) -> MainWindow:
         window = MainWindow(ops, user(username), settings)
-        window.resize(1400, 860)
+        maximise(window)
         window.show()
         window.show_page(page)
         return window
@@ -104,6 +132,8 @@ def main() -> None:
     shots: list[tuple[str, str, str, Callable[[MainWindow], None] | None]] = [
         ("operator", "inbox", "kotak_masuk.png", None),
         ("kasi", "review", "tinjauan.png", None),
+        ("kasi", "today", "hari_ini.png", None),
+        ("penyerahan", "collection", "siap_diambil.png", None),
         ("operator", "search", "cari.png", None),
         ("aduan", "pengaduan", "pengaduan.png", None),
         ("admin", "admin", "admin.png", None),
@@ -169,7 +199,7 @@ def main() -> None:
     from sqlalchemy import select
 
     from sipelayanan.models import Case, CaseStep
-    from sipelayanan.ui.case_window import CaseWindow
+    from sipelayanan.ui.case import CaseWindow
 
     with db.read() as s:
         code = (
@@ -223,14 +253,19 @@ def main() -> None:
                 ],
             )
         case = CaseWindow(host.ctx, code, host)
-        case.resize(1300, 820)
-        case.show()
+        case.show()  # its own size: from the screen's available geometry
         settle(app, 1500)
         case.tabs.setCurrentIndex(2)
         grab(app, case, "permohonan.png", 1500)
         case.tabs.setCurrentIndex(0)
         case.berkas.setCurrentRow(0)
         grab(app, case, "permohonan_berkas.png", 1500)
+        viewer = case.berkas.open_viewer(2)  # the photo, in the berkas viewer
+        if viewer is not None:
+            settle(app, 1200)
+            viewer.rotate(90)
+            grab(app, viewer, "berkas_viewer.png", 800)
+            viewer.close()
         case.close()
 
     # the connection banner -------------------------------------------------------------------

@@ -431,9 +431,14 @@ class InboxPage(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((140, 110, 190, 135, 300, 150, 110, 120)):
+        header.setMinimumSectionSize(60)
+        for col, width in enumerate((118, 100, 190, 122, 300, 112, 100, 104)):
             self.table.setColumnWidth(col, width)
+        # the name and the step share what is left, so Status stays in view at 1366×768
+        # and 125 % (1093 px) without scrolling sideways
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.activated_row.connect(self.open_row)
         self.table.setAccessibleName(tr("Daftar permohonan di Kotak Masuk"))

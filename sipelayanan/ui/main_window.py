@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
         body.setSpacing(0)
         self.nav = QListWidget(central)
         self.nav.setObjectName("Nav")
-        self.nav.setFixedWidth(190)
+        self.nav.setFixedWidth(165)  # room for the work lists at 1366×768 and 125 %
         self.nav.setAccessibleName(tr("Navigasi halaman"))
         body.addWidget(self.nav)
         self.stack = QStackedWidget(central)

@@ -177,9 +177,14 @@ class ReviewPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(28)
         for col in (3, 5):
             self.table.hideColumn(col)
-        for col, width in ((0, 110), (1, 100), (2, 150), (4, 260), (6, 100), (7, 100)):
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(60)
+        for col, width in ((0, 92), (1, 92), (2, 150), (4, 260), (6, 92), (7, 96)):
             self.table.setColumnWidth(col, width)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        # name and step share the rest: Status in view at 1366×768 and 125 %
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.approve.connect(self.approve_selected)
         self.table.start_return.connect(self.begin_return)
         self.table.open_current.connect(self.open_current)
@@ -261,10 +266,10 @@ class ReviewPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(preview)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([780, 420])
+        splitter.setSizes([800, 400])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)

@@ -412,9 +412,13 @@ class SearchPage(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in enumerate((100, 120, 200, 150, 120, 230, 130, 130)):
+        header.setMinimumSectionSize(60)
+        for col, width in enumerate((96, 118, 200, 122, 118, 230, 112, 112)):
             self.table.setColumnWidth(col, width)
+        # name and status share the rest: every column in view at 1366×768 and 125 %
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
 
         self.summary = QLabel(self)
         self.summary.setObjectName("search_summary")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMenuBar,
     QPushButton,
     QScrollArea,
+    QTableView,
     QToolButton,
     QWidget,
 )
@@ -93,6 +94,12 @@ def describe(app: QApplication, name: str, window: QWidget) -> dict[str, Any]:
         "min_h": window.minimumSizeHint().height(),
         "avail": [avail.x(), avail.y(), avail.width(), avail.height() - round(room)],
         "buttons": buttons_of(window),
+        # work lists whose columns do not fit scroll sideways: Status out of sight
+        "tables_scrolling_sideways": [
+            t.objectName() or t.accessibleName() or type(t).__name__
+            for t in window.findChildren(QTableView)
+            if t.isVisibleTo(window) and t.horizontalScrollBar().isVisible()
+        ],
     }
 
 

@@ -80,6 +80,10 @@ def test_every_window_fits_1366x768(scale: str, tmp_path: Path) -> None:
     assert any(b["text"] == "Terima" and b["shown_h"] == b["h"] for b in intake["buttons"])
     header = next(w for w in report if w["name"] == "main:kasi:review")
     assert any(b["text"] == "Keluar akun" and b["shown_w"] == b["w"] for b in header["buttons"])
+    # the work lists show every column, Status included, without scrolling sideways
+    for w in report:
+        if w["name"].endswith((":inbox", ":review", ":search")):
+            assert w["tables_scrolling_sideways"] == [], w["name"]
     found = problems(report)
     elsewhere = {n: p for n, p in found.items() if n.split(":", 1)[-1] in NOT_YET}
     rest = {n: p for n, p in found.items() if n not in elsewhere}
