@@ -192,6 +192,28 @@ def main() -> None:
             case = window.case_windows()[code]
             report.append(describe(app, "case_window", case))
             case.close()
+            from sipelayanan.ui.widgets.berkas import BerkasEntry
+            from sipelayanan.ui.widgets.berkas_viewer import BerkasViewer, recorded_fetch
+            from tests.ui.conftest import png_bytes
+
+            photo = png_bytes(1200, 1600)  # a tall phone photo
+            viewer = BerkasViewer(
+                [BerkasEntry("foto", "ktp.png", "image/png", len(photo), content=photo)],
+                fetch=recorded_fetch(None),
+                parent=window,
+            )
+            add("berkas_viewer", viewer)
+            viewer.close()
+            from sipelayanan.reports import receipt
+            from sipelayanan.services.context import Actor
+            from sipelayanan.ui.printing import PrintPreview
+
+            info = user("operator")
+            with db.write() as s:
+                pdf = receipt(s, code, "pdf", actor=Actor(info.id, info.username))
+            preview = PrintPreview(pdf, "Tanda terima", None, window)
+            add("print_preview", preview)
+            preview.close()
         if username == "kasi":
             from sipelayanan.ui.reports_dialog import ReportsDialog
 

@@ -71,6 +71,7 @@ def test_every_window_fits_1366x768(scale: str, tmp_path: Path) -> None:
     names = {w["name"] for w in report}
     # what was looked at: the windows every role opens
     assert {"login", "first_start", "case_window", "reports_dialog", "about"} <= names
+    assert {"berkas_viewer", "print_preview"} <= names
     assert {"main:online:intake", "maximised:online:intake", "main:kasi:review"} <= names
     assert {"main:kasi:today", "main:operator:inbox", "main:aduan:pengaduan"} <= names
     expected_h = round(768 / float(scale)) - round(40 / float(scale))
