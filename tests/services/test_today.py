@@ -184,5 +184,5 @@ def test_figures_equal_independent_queries(demo_db: Database) -> None:
         expected = collection.ready_for_collection(s, limit=100)
         total = collection.count_ready(s)
     assert fig.ready is not None
-    assert fig.ready.total == total
+    assert fig.ready.total == total > 0  # the demo leaves documents waiting to be collected
     assert [r.code for r in fig.ready.rows] == [r.code for r in expected]
