@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         last = settings.last_page()
-        self.show_page(last if last in self._specs else self._page_keys[0])
+        self.go_to_page(last if last in self._specs else self._page_keys[0])
         for key, page in self._built.items():  # badges of the pages not shown yet
             counts = getattr(page, "refresh_counts", None)
             if key != self.current_page_key() and callable(counts):
@@ -500,7 +500,7 @@ class MainWindow(QMainWindow):
                     f"page:{key}",
                     title,
                     f"Ctrl+{n}" if n <= 9 else None,
-                    partial(self.show_page, key),
+                    partial(self.go_to_page, key),
                 )
             )
         go.addSeparator()
@@ -612,6 +612,13 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(row)  # -> _on_nav
         else:
             self._on_nav(row)
+
+    def go_to_page(self, key: str) -> None:
+        """Show page ``key`` with the keyboard in it (its list: Enter opens the first row)."""
+        self.show_page(key)
+        page = self._built.get(key)
+        if page is not None:
+            page.setFocus()
 
     def current_page_key(self) -> str:
         row = self.stack.currentIndex()

@@ -90,3 +90,31 @@ def test_empty_inbox_is_tidy(qtbot: QtBot, db: Database, ctx_for: Callable[..., 
     assert all(ord(ch) < 0x2000 for ch in text), "no emoji or symbol glyph that may be a box"
     # the note sits near the top of the page, not floating in the middle of a blank screen
     assert page.empty.geometry().top() < page.height() // 3
+
+
+def test_enter_right_after_the_window_opens(
+    qtbot: QtBot, db: Database, actors: dict[str, Any], ops: Any, settings: Any
+) -> None:
+    """The app opens on Kotak Masuk with the keyboard in its list: Enter opens the most urgent
+    request without a click first."""
+    from PySide6.QtWidgets import QApplication
+
+    from sipelayanan.ui.main_window import MainWindow
+
+    from .conftest import user_info
+
+    first = new_case(db, actors, nama="Paling Lama", now=datetime.now(UTC) - timedelta(days=3))
+    new_case(db, actors, nama="Baru Saja")
+    window = MainWindow(ops, user_info(db, first_user()), settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    page = window.pages["inbox"]
+    assert isinstance(page, InboxPage)
+    qtbot.waitUntil(lambda: len(page.codes()) == 2, timeout=10000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.table, timeout=5000)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert list(window.case_windows()) == [first]
+    for w in window.case_windows().values():
+        w.close()
+    window.close()
