@@ -42,8 +42,8 @@ from reportlab.platypus import (
 
 from ..services.office import OfficeProfile
 from . import text as fmt
-from .common import split_office_name
-from .fonts import SANS, SANS_BOLD, SANS_ITALIC, SERIF_BOLD, register_fonts
+from .fonts import SANS, SANS_BOLD, SANS_ITALIC, register_fonts
+from .painter import DOCUMENT_LOOK, NullPainter, PdfPainter, letterhead
 
 log = logging.getLogger(__name__)
 
@@ -128,12 +128,6 @@ def logo_reader(profile: OfficeProfile) -> ImageReader | None:
         return None
 
 
-def _fit_line(text: str, font: str, size: float, width: float, minimum: float) -> float:
-    while size > minimum and stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
-
-
 def draw_letterhead(
     c: rl_canvas.Canvas,
     profile: OfficeProfile,
@@ -143,53 +137,20 @@ def draw_letterhead(
     *,
     scale: float = 1.0,
 ) -> float:
-    """Draw the kop surat with its top edge at ``top``; return the height used."""
+    """Draw the kop surat with its top edge at ``top``; return the height used. The one
+    letterhead of every document (``painter.letterhead``), in the reports' sizes."""
     register_fonts()
-    logo = logo_reader(profile)
-    logo_size = 56 * scale
-    text_w = width - (2 * (logo_size + 8 * scale) if logo else 0)
-    cx = x + width / 2
-    y = top
-    name = profile.name.strip().upper()
-    size = _fit_line(name, SERIF_BOLD, 15 * scale, text_w, 12 * scale)
-    parts = [name] if stringWidth(name, SERIF_BOLD, size) <= text_w else split_office_name(name)
-    size = min(_fit_line(part, SERIF_BOLD, 15 * scale, text_w, 7) for part in parts)
-    lines: list[tuple[str, str, float]] = []
-    parent = profile.parent.strip().upper()
-    if parent:  # the parent government line never outranks the office's own name
-        lines.append((parent, SERIF_BOLD, _fit_line(parent, SERIF_BOLD, size * 0.84, text_w, 7)))
-    lines += [(part, SERIF_BOLD, size) for part in parts]
-    address = " ".join(profile.address.split())
-    if address:
-        lines.append(("", SANS, 1.5 * scale))
-        for part in simpleSplit(address, SANS, 8.5 * scale, text_w)[:2]:
-            lines.append((part, SANS, 8.5 * scale))
     c.saveState()
-    c.setFillColor(INK)
-    for text, font, size in lines:
-        y -= size * 1.18
-        c.setFont(font, size)
-        c.drawCentredString(cx, y, text)
-    used = top - y + 5 * scale
-    if logo is not None:
-        iw, ih = logo.getSize()
-        box = min(logo_size, used - 2)
-        w = box * iw / max(ih, 1) if ih >= iw else box
-        h = box if ih >= iw else box * ih / max(iw, 1)
-        c.drawImage(logo, x, top - (used + h) / 2, w, h, mask="auto")
-    c.setStrokeColor(INK)
-    c.setLineWidth(2.0 * scale)
-    c.line(x, top - used, x + width, top - used)
-    c.setLineWidth(0.6 * scale)
-    c.line(x, top - used - 2.6 * scale, x + width, top - used - 2.6 * scale)
-    c.restoreState()
-    return used + 2.6 * scale
+    try:
+        return letterhead(PdfPainter(c, top), profile, x, 0, width, DOCUMENT_LOOK, scale)
+    finally:
+        c.restoreState()
 
 
 def letterhead_height(profile: OfficeProfile, width: float) -> float:
-    """The height :func:`draw_letterhead` will use (drawn once on a scratch canvas)."""
-    scratch = rl_canvas.Canvas(io.BytesIO(), pagesize=A4)
-    return draw_letterhead(scratch, profile, 0, 800, width)
+    """The height :func:`draw_letterhead` will use (laid out without drawing)."""
+    register_fonts()
+    return letterhead(NullPainter(), profile, 0, 0, width, DOCUMENT_LOOK)
 
 
 # --------------------------------------------------------------------------- document

@@ -8,15 +8,11 @@ office's status-page URL. It never holds personal data. In the PDF it is drawn a
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import string
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Protocol
 from urllib.parse import quote
 
 import qrcode
@@ -34,14 +30,24 @@ from ..services.privacy import privacy_notice
 from ..sop import services
 from ..sop.checklist import rows as checklist_rows
 from . import text as fmt
-from .common import show_code, split_office_name
-from .fonts import Style, pil_font, register_fonts
+from .common import show_code
+from .fonts import Style, register_fonts
+from .painter import (
+    INK,
+    RECEIPT_LOOK,
+    Matrix,
+    NullPainter,
+    Painter,
+    PdfPainter,
+    PngPainter,
+    letterhead,
+    text_width,
+    wrap,
+)
 
-INK = "#1a1a1a"
 MUTED = "#555555"
 ACCENT = "#1f4e79"
 LIGHT = "#eef3f8"
-RULE = "#333333"
 WARN = "#a4262c"
 
 #: Placeholders a status-page URL template may use.
@@ -153,9 +159,6 @@ def qr_text_for(session: Session, code: str) -> str:
     return qr_text(get_profile(session), case.code, case.service)
 
 
-Matrix = tuple[tuple[bool, ...], ...]
-
-
 @lru_cache(maxsize=32)
 def qr_matrix(text: str) -> Matrix:
     """QR modules (True = dark), error correction M, without the quiet zone.
@@ -246,313 +249,11 @@ def build(session: Session, code: str, *, now: datetime | None = None) -> Receip
 # --------------------------------------------------------------------------- painting
 
 
-class Painter(Protocol):
-    """Top-down coordinates in points; ``y`` of text is its baseline."""
-
-    def text(
-        self,
-        x: float,
-        y: float,
-        s: str,
-        style: Style,
-        size: float,
-        color: str = INK,
-        align: str = "left",
-    ) -> None: ...
-
-    def rect(
-        self,
-        x: float,
-        y: float,
-        w: float,
-        h: float,
-        *,
-        fill: str | None = None,
-        stroke: str | None = None,
-        width: float = 0.5,
-        radius: float = 0,
-    ) -> None: ...
-
-    def line(
-        self, x1: float, y1: float, x2: float, y2: float, color: str, width: float
-    ) -> None: ...
-
-    def polyline(self, points: Sequence[tuple[float, float]], color: str, width: float) -> None: ...
-
-    def image(self, raw: bytes, x: float, y: float, w: float, h: float) -> None: ...
-
-    def modules(self, matrix: Matrix, x: float, y: float, size: float) -> None: ...
-
-
-def _width(s: str, style: Style, size: float) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    from .fonts import _FILES
-
-    return float(stringWidth(s, _FILES[style][0], size))
-
-
-def _wrap(s: str, style: Style, size: float, width: float) -> list[str]:
-    from reportlab.lib.utils import simpleSplit
-
-    from .fonts import _FILES
-
-    return list(simpleSplit(s, _FILES[style][0], size, width)) or [""]
-
-
-def _runs(row: Sequence[bool]) -> list[tuple[int, int]]:
-    """(start, length) of each run of dark modules in a row."""
-    out: list[tuple[int, int]] = []
-    start = -1
-    for i, dark in enumerate([*row, False]):
-        if dark and start < 0:
-            start = i
-        elif not dark and start >= 0:
-            out.append((start, i - start))
-            start = -1
-    return out
-
-
-class PdfPainter:
-    def __init__(self, canvas: Any, page_height: float) -> None:
-        from reportlab.lib.colors import HexColor
-
-        self.c = canvas
-        self.h = page_height
-        self._color = HexColor
-
-    def text(
-        self,
-        x: float,
-        y: float,
-        s: str,
-        style: Style,
-        size: float,
-        color: str = INK,
-        align: str = "left",
-    ) -> None:
-        from .fonts import _FILES
-
-        self.c.setFillColor(self._color(color))
-        self.c.setFont(_FILES[style][0], size)
-        yy = self.h - y
-        if align == "center":
-            self.c.drawCentredString(x, yy, s)
-        elif align == "right":
-            self.c.drawRightString(x, yy, s)
-        else:
-            self.c.drawString(x, yy, s)
-
-    def rect(
-        self,
-        x: float,
-        y: float,
-        w: float,
-        h: float,
-        *,
-        fill: str | None = None,
-        stroke: str | None = None,
-        width: float = 0.5,
-        radius: float = 0,
-    ) -> None:
-        if fill:
-            self.c.setFillColor(self._color(fill))
-        if stroke:
-            self.c.setStrokeColor(self._color(stroke))
-            self.c.setLineWidth(width)
-        if radius:
-            self.c.roundRect(
-                x, self.h - y - h, w, h, radius, stroke=int(bool(stroke)), fill=int(bool(fill))
-            )
-        else:
-            self.c.rect(x, self.h - y - h, w, h, stroke=int(bool(stroke)), fill=int(bool(fill)))
-
-    def line(self, x1: float, y1: float, x2: float, y2: float, color: str, width: float) -> None:
-        self.c.setStrokeColor(self._color(color))
-        self.c.setLineWidth(width)
-        self.c.line(x1, self.h - y1, x2, self.h - y2)
-
-    def polyline(self, points: Sequence[tuple[float, float]], color: str, width: float) -> None:
-        self.c.setStrokeColor(self._color(color))
-        self.c.setLineWidth(width)
-        self.c.setLineCap(1)
-        self.c.setLineJoin(1)
-        p = self.c.beginPath()
-        p.moveTo(points[0][0], self.h - points[0][1])
-        for x, y in points[1:]:
-            p.lineTo(x, self.h - y)
-        self.c.drawPath(p, stroke=1, fill=0)
-
-    def image(self, raw: bytes, x: float, y: float, w: float, h: float) -> None:
-        from reportlab.lib.utils import ImageReader
-
-        self.c.drawImage(ImageReader(io.BytesIO(raw)), x, self.h - y - h, w, h, mask="auto")
-
-    def modules(self, matrix: Matrix, x: float, y: float, size: float) -> None:
-        n = len(matrix)
-        m = size / n
-        self.c.setFillColor(self._color("#000000"))
-        p = self.c.beginPath()
-        for r, row in enumerate(matrix):
-            for start, length in _runs(row):
-                p.rect(x + start * m, self.h - y - (r + 1) * m, length * m, m)
-        self.c.drawPath(p, stroke=0, fill=1)
-
-
-class PngPainter:
-    def __init__(self, width_pt: float, height_pt: float, scale: float) -> None:
-        from PIL import Image, ImageDraw
-
-        self.k = scale
-        self.img = Image.new("RGB", (round(width_pt * scale), round(height_pt * scale)), "white")
-        self.d = ImageDraw.Draw(self.img)
-
-    def _p(self, v: float) -> int:
-        return round(v * self.k)
-
-    def text(
-        self,
-        x: float,
-        y: float,
-        s: str,
-        style: Style,
-        size: float,
-        color: str = INK,
-        align: str = "left",
-    ) -> None:
-        anchor = {"left": "ls", "center": "ms", "right": "rs"}[align]
-        font = pil_font(style, max(1, round(size * self.k)))
-        self.d.text((x * self.k, y * self.k), s, font=font, fill=color, anchor=anchor)  # type: ignore[arg-type]
-
-    def rect(
-        self,
-        x: float,
-        y: float,
-        w: float,
-        h: float,
-        *,
-        fill: str | None = None,
-        stroke: str | None = None,
-        width: float = 0.5,
-        radius: float = 0,
-    ) -> None:
-        box = (self._p(x), self._p(y), self._p(x + w), self._p(y + h))
-        line = max(1, round(width * self.k)) if stroke else 0
-        if radius:
-            self.d.rounded_rectangle(
-                box, radius=self._p(radius), fill=fill, outline=stroke, width=line
-            )
-        else:
-            self.d.rectangle(box, fill=fill, outline=stroke, width=line)
-
-    def line(self, x1: float, y1: float, x2: float, y2: float, color: str, width: float) -> None:
-        self.d.line(
-            (self._p(x1), self._p(y1), self._p(x2), self._p(y2)),
-            fill=color,
-            width=max(1, round(width * self.k)),
-        )
-
-    def polyline(self, points: Sequence[tuple[float, float]], color: str, width: float) -> None:
-        self.d.line(
-            [(self._p(x), self._p(y)) for x, y in points],
-            fill=color,
-            width=max(1, round(width * self.k)),
-            joint="curve",
-        )
-
-    def image(self, raw: bytes, x: float, y: float, w: float, h: float) -> None:
-        from PIL import Image
-
-        logo = Image.open(io.BytesIO(raw)).convert("RGBA")
-        logo = logo.resize((max(1, self._p(w)), max(1, self._p(h))))
-        self.img.paste(logo, (self._p(x), self._p(y)), logo)
-
-    def modules(self, matrix: Matrix, x: float, y: float, size: float) -> None:
-        n = len(matrix)
-        # whole pixels per module so every module has the same size: crisp and decodable
-        px = max(1, int(size * self.k) // n)
-        shift = (round(size * self.k) - px * n) // 2
-        x0, y0 = self._p(x) + shift, self._p(y) + shift
-        for r, row in enumerate(matrix):
-            for start, length in _runs(row):
-                self.d.rectangle(
-                    (
-                        x0 + start * px,
-                        y0 + r * px,
-                        x0 + (start + length) * px - 1,
-                        y0 + (r + 1) * px - 1,
-                    ),
-                    fill="#000000",
-                )
-
-
-class NullPainter:
-    """Measures a layout without drawing it."""
-
-    def text(self, *a: Any, **k: Any) -> None: ...
-    def rect(self, *a: Any, **k: Any) -> None: ...
-    def line(self, *a: Any, **k: Any) -> None: ...
-    def polyline(self, *a: Any, **k: Any) -> None: ...
-    def image(self, *a: Any, **k: Any) -> None: ...
-    def modules(self, *a: Any, **k: Any) -> None: ...
-
-
 # --------------------------------------------------------------------------- layout
 
 
-def _logo_bytes(profile: OfficeProfile) -> tuple[bytes, float] | None:
-    """Logo bytes and its width/height ratio, or None."""
-    if not profile.logo_png.strip():
-        return None
-    try:
-        raw = base64.b64decode(profile.logo_png, validate=False)
-        from PIL import Image
-
-        with Image.open(io.BytesIO(raw)) as im:
-            w, h = im.size
-        return raw, w / max(h, 1)
-    except (binascii.Error, ValueError, OSError):
-        return None
-
-
-def _letterhead(p: Painter, d: ReceiptData, x: float, y: float, w: float, k: float) -> float:
-    logo = _logo_bytes(d.profile)
-    box = 40 * k
-    text_w = w - (2 * (box + 6 * k) if logo else 0)
-    cx = x + w / 2
-    top = y
-    name = d.profile.name.strip().upper()
-    size = 11.5 * k
-    parts = [name] if _width(name, "serif_bold", size) <= text_w else split_office_name(name)
-    size = min(_fit(part, "serif_bold", size, text_w) for part in parts)
-    lines: list[tuple[str, Style, float]] = []
-    parent = d.profile.parent.strip().upper()
-    if parent:  # the parent government line never outranks the office's own name
-        lines.append((parent, "serif_bold", _fit(parent, "serif_bold", size * 0.87, text_w)))
-    lines += [(part, "serif_bold", size) for part in parts]
-    address = _wrap(" ".join(d.profile.address.split()), "regular", 7 * k, text_w)[:2]
-    if any(address):
-        lines.append(("", "regular", 1.5 * k))
-    for part in address:
-        if part:
-            lines.append((part, "regular", 7 * k))
-    for text, style, sz in lines:
-        y += sz * 1.18
-        if text:
-            p.text(cx, y, text, style, sz, align="center")
-    y += 4 * k
-    if logo:
-        raw, ratio = logo
-        box = min(box, y - top - 4 * k)  # clear of the rule below
-        lw, lh = (box * ratio, box) if ratio <= 1 else (box, box / ratio)
-        p.image(raw, x, top + (y - top - lh) / 2, lw, lh)
-    p.line(x, y, x + w, y, RULE, 1.6 * k)
-    p.line(x, y + 2.2 * k, x + w, y + 2.2 * k, RULE, 0.5 * k)
-    return y + 2.2 * k
-
-
 def _fit(s: str, style: Style, size: float, width: float) -> float:
-    while size > 5 and _width(s, style, size) > width:
+    while size > 5 and text_width(s, style, size) > width:
         size -= 0.25
     return size
 
@@ -580,12 +281,12 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
     x = m
     w = width - 2 * m
     y = m - 4
-    y = _letterhead(p, d, x, y, w, k)
+    y = letterhead(p, d.profile, x, y, w, RECEIPT_LOOK, k)
 
     title = "TANDA TERIMA PENGADUAN" if d.is_complaint else "TANDA TERIMA BERKAS PERMOHONAN"
     y += 17
     p.text(x + w / 2, y, title, "bold", 11.5, ACCENT, align="center")
-    for part in _wrap(d.service_name, "regular", 8.5, w):
+    for part in wrap(d.service_name, "regular", 8.5, w):
         y += 11
         p.text(x + w / 2, y, part, "regular", 8.5, MUTED, align="center")
     y += 8
@@ -635,7 +336,7 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
             align="center",
         )
         for i, part in enumerate(
-            _wrap("Simpan kode ini untuk menanyakan status permohonan.", "regular", 7, left_w - 16)
+            wrap("Simpan kode ini untuk menanyakan status permohonan.", "regular", 7, left_w - 16)
         ):
             p.text(x + left_w / 2, y + 72 + i * 9, part, "regular", 7, MUTED, align="center")
         p.modules(matrix, x + w - qr_size, y, qr_size)
@@ -668,7 +369,7 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
     rows.append(("Petugas penerima", d.operator, "regular"))
     label_w = 82.0
     for label, value, style in rows:
-        lines = _wrap(value, style, 8.5, w - label_w)
+        lines = wrap(value, style, 8.5, w - label_w)
         y += 11
         p.text(x, y, label, "regular", 8.5, MUTED)
         for i, line in enumerate(lines):
@@ -688,7 +389,7 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
     for label, present in d.checklist:
         optional = not present and label in d.optional  # never "belum ada" in red
         suffix = "" if present else (" (tidak wajib)" if optional else " — belum ada")
-        lines = _wrap(label + suffix, "regular", 8, w - 14)
+        lines = wrap(label + suffix, "regular", 8, w - 14)
         y += 5
         _tick(p, x, y, box, present)
         for i, line in enumerate(lines):
@@ -714,7 +415,7 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
     if d.wa_number:
         steps.append(f"Atau kirim pesan WhatsApp: STATUS {code_text} ke {d.wa_number}.")
     for i, step in enumerate(steps, start=1):
-        for j, line in enumerate(_wrap(step, "regular", 8, w - 12)):
+        for j, line in enumerate(wrap(step, "regular", 8, w - 12)):
             y += 10.5
             if j == 0:
                 p.text(x, y, f"{i}.", "regular", 8)
@@ -725,7 +426,7 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
         if d.setuju_wa
         else "Pemberitahuan WhatsApp dikirim oleh petugas (tanpa pemberitahuan otomatis)."
     )
-    for line in _wrap(consent, "regular", 7.5, w):
+    for line in wrap(consent, "regular", 7.5, w):
         y += 10
         p.text(x, y, line, "regular", 7.5, MUTED)
 
@@ -737,9 +438,9 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
         y += 34
         p.text(sig_x + 60, y, d.operator, "bold", 8, align="center")
         p.line(
-            sig_x + 60 - _width(d.operator, "bold", 8) / 2,
+            sig_x + 60 - text_width(d.operator, "bold", 8) / 2,
             y + 1.5,
-            sig_x + 60 + _width(d.operator, "bold", 8) / 2,
+            sig_x + 60 + text_width(d.operator, "bold", 8) / 2,
             y + 1.5,
             INK,
             0.5,
@@ -752,7 +453,7 @@ def layout(p: Painter, d: ReceiptData, width: float, *, compact: bool) -> float:
         "Tanda terima ini bukan dokumen kependudukan; simpan sampai dokumen diterima. "
         + privacy_notice(d.profile)  # UU 27/2022: the notice and the office's DPO
     )
-    for line in _wrap(foot, "italic", 6.5, w):
+    for line in wrap(foot, "italic", 6.5, w):
         p.text(x, y, line, "italic", 6.5, MUTED)
         y += 8
     return y + m - 8
