@@ -9,7 +9,13 @@ from collections.abc import Mapping
 from sipelayanan.sop.definitions import ServiceDef
 from sipelayanan.sop.loader import services
 
-__all__ = ["complaint_codes", "complaint_roles", "default_service", "request_codes"]
+__all__ = [
+    "complaint_codes",
+    "complaint_roles",
+    "default_service",
+    "party_word",
+    "request_codes",
+]
 
 
 def _defs(defs: Mapping[str, ServiceDef] | None) -> Mapping[str, ServiceDef]:
@@ -40,3 +46,10 @@ def default_service(defs: Mapping[str, ServiceDef] | None = None) -> str:
     """The service a form starts on: the first document service listed (else the first)."""
     codes = request_codes(defs) or tuple(_defs(defs))
     return codes[0] if codes else ""
+
+
+def party_word(service: str, defs: Mapping[str, ServiceDef] | None = None) -> str:
+    """Who brought the request, as the clerk's screens name them: "pelapor" for a complaint,
+    "pemohon" for everything else (an unknown code too)."""
+    sdef = _defs(defs).get(service)
+    return "pelapor" if sdef is not None and sdef.is_complaint else "pemohon"

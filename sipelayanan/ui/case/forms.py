@@ -27,6 +27,7 @@ from ...services import actions
 from ...services.berkas import BerkasFile, read_checked
 from ...services.queries import CaseView
 from ...sop import services
+from ...sop.catalog import party_word
 from ..intake import ChecklistWidget
 from ..widgets.berkas import AskFiles, BerkasEntry, BerkasStrip
 from ..widgets.common import MessageBar, role_label
@@ -247,8 +248,9 @@ class ActionForms:
                 self.message.error(
                     tr(
                         "Persyaratan belum lengkap: {daftar}. Centang yang sudah "
-                        "ada, atau kembalikan ke pemohon.",
+                        "ada, atau kembalikan ke {pihak}.",
                         daftar="; ".join(r.label for r in missing),
+                        pihak=party_word(view.service),
                     )
                 )
                 return None
@@ -327,17 +329,22 @@ class ActionForms:
 
     # ------------------------------------------------------------------ back to the pemohon
     def _form_return_pemohon(self, view: CaseView) -> None:
+        party = party_word(view.service)
         form = ActionForm(
-            "return_pemohon", tr("Kembalikan ke pemohon (berkas kurang)"), self.actions_host
+            "return_pemohon",
+            tr("Kembalikan ke {pihak} (berkas kurang)", pihak=party),
+            self.actions_host,
         )
         self.missing_edit = note_edit(form, "", "missing", height=70)
         self.missing_edit.setPlaceholderText(
             tr("satu kekurangan per baris; kosongkan untuk memakai butir yang belum dicentang")
         )
-        self.return_note = note_edit(form, tr("catatan untuk pemohon (opsional)"), "return_note")
+        self.return_note = note_edit(
+            form, tr("catatan untuk {pihak} (opsional)", pihak=party), "return_note"
+        )
         form.form.addRow(tr("Kekurangan"), self.missing_edit)
         form.form.addRow(tr("Catatan"), self.return_note)
-        form.add_button(tr("Kembalikan ke pemohon"), self.return_to_pemohon)
+        form.add_button(tr("Kembalikan ke {pihak}", pihak=party), self.return_to_pemohon)
         self._add_form(form)
 
     def return_pemohon_input(self, view: CaseView) -> actions.ReturnToPemohonInput | None:
@@ -361,7 +368,11 @@ class ActionForms:
 
     # ------------------------------------------------------------------ berkas susulan
     def _form_resubmit(self, view: CaseView) -> None:
-        form = ActionForm("resubmit", tr("Berkas susulan dari pemohon"), self.actions_host)
+        form = ActionForm(
+            "resubmit",
+            tr("Berkas susulan dari {pihak}", pihak=party_word(view.service)),
+            self.actions_host,
+        )
         if view.missing_items:
             asked = QLabel(tr("Diminta: {daftar}", daftar="; ".join(view.missing_items)), form)
             asked.setWordWrap(True)

@@ -46,6 +46,7 @@ from ...services.messages import suggested_key
 from ...services.office import DEFAULT_MAX_ATTACHMENT_BYTES, work_calendar
 from ...services.queries import CaseView, attachment_content, case_view
 from ...sop import ROLES, services
+from ...sop.catalog import party_word
 from ..access_record import CaseAccess
 from ..context import UiContext
 from ..intake import default_ask_files
@@ -521,8 +522,9 @@ class CaseWindow(ActionForms, QWidget):
                 role = next((s.role for s in view.steps if s.no == view.current_step), "")
                 self._add_note(
                     tr(
-                        "Menunggu kelengkapan berkas dari pemohon. Berkas susulan "
+                        "Menunggu kelengkapan berkas dari {pihak}. Berkas susulan "
                         "dicatat oleh {peran}.",
+                        pihak=party_word(view.service),
                         peran=ROLES.get(role, role),
                     )
                 )
@@ -577,7 +579,10 @@ class CaseWindow(ActionForms, QWidget):
             "complete": tr("Langkah selesai; permohonan diteruskan ke langkah {n}.", n=result.step),
             "close": tr("Pengaduan ditutup dengan solusi sederhana."),
             "back": tr("Dikembalikan ke langkah {n} dengan koreksi.", n=result.step),
-            "return_pemohon": tr("Dikembalikan ke pemohon; kirim pesan kekurangannya."),
+            "return_pemohon": tr(
+                "Dikembalikan ke {pihak}; kirim pesan kekurangannya.",
+                pihak=party_word(self.view.service if self.view else ""),
+            ),
             "resubmit": tr(
                 "Berkas susulan dicatat; permohonan berlanjut di langkah {n}.", n=result.step
             ),
