@@ -836,9 +836,13 @@ def _rows_by_ids_stmt() -> Any:
     return select(*columns).where(Case.id.in_(bindparam("ids", expanding=True)))
 
 
-def search_rows_by_ids(session: Session, ids: Sequence[int]) -> list[SearchRow]:
+def search_rows_by_ids(
+    session: Session, ids: Sequence[int], *, roles: Iterable[str] | None = None
+) -> list[SearchRow]:
     """The search rows of these ids (in any order): a table model refetches the rows it evicted
-    from its bounded cache with this, by primary key."""
+    from its bounded cache with this, by primary key. A complaint's pelapor is hidden as in
+    :func:`search` (unless ``roles`` hold a complaint role and the pelapor did not ask)."""
     if not ids:
         return []
-    return _search_rows(select_rows(session, _rows_by_ids_stmt(), {"ids": list(ids)}))
+    rows = _search_rows(select_rows(session, _rows_by_ids_stmt(), {"ids": list(ids)}))
+    return _hide_pelapor(session, rows, roles)

@@ -113,9 +113,17 @@ class SearchModel(QAbstractTableModel):
     loaded = Signal(int)  # rows now held, after every page (and after a reload)
     failed = Signal(str)
 
-    def __init__(self, ops: Ops, parent: QObject | None = None, *, page_size: int = PAGE_SIZE):
+    def __init__(
+        self,
+        ops: Ops,
+        parent: QObject | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        roles: tuple[str, ...] = (),
+    ):
         super().__init__(parent)
         self.ops = ops
+        self.roles = roles  # a complaint's pelapor is shown only to complaint roles
         self.page_size = page_size
         self.rows: list[SearchRow | None] = []
         self._ids = array("q")  # case id per row
@@ -169,11 +177,11 @@ class SearchModel(QAbstractTableModel):
 
     def _request(self, after: tuple[datetime, int] | None, limit: int, *, replace: bool) -> None:
         generation = self._generation
-        text, filters = self.text, self.filters
+        text, filters, roles = self.text, self.filters, self.roles
         self._fetching = True
 
         def fn(session: Session) -> list[SearchRow]:
-            return search(session, text, filters, limit=limit, after=after)
+            return search(session, text, filters, limit=limit, after=after, roles=roles)
 
         def done(rows: list[SearchRow]) -> None:
             if not isValid(self) or generation != self._generation:
@@ -270,8 +278,10 @@ class SearchModel(QAbstractTableModel):
         def failed(_exc: SipelayananError) -> None:
             self._refilling.discard(page)
 
-        ids = list(wanted)
-        self.ops.run(lambda s: search_rows_by_ids(s, ids), on_done=done, on_error=failed)
+        ids, roles = list(wanted), self.roles
+        self.ops.run(
+            lambda s: search_rows_by_ids(s, ids, roles=roles), on_done=done, on_error=failed
+        )
 
     def row_at(self, row: int) -> SearchRow | None:
         if not 0 <= row < len(self.rows):
@@ -399,7 +409,7 @@ class SearchPage(QWidget):
             edit.setMinimumWidth(100)
             edit.setEnabled(False)
 
-        self.model = SearchModel(ctx.ops, self, page_size=page_size)
+        self.model = SearchModel(ctx.ops, self, page_size=page_size, roles=ctx.user.roles)
         self.table = QTableView(self)
         self.table.setObjectName("search_results")
         self.table.setModel(self.model)

@@ -19,7 +19,7 @@ from sipelayanan.services import cases as svc
 from sipelayanan.services import complaints as core
 from sipelayanan.services.complaints import ComplaintAction, ComplaintFacts, NewComplaint
 from sipelayanan.services.pelapor import HIDDEN, complaint_roles
-from sipelayanan.services.queries import case_view, search
+from sipelayanan.services.queries import case_view, search, search_rows_by_ids
 from sipelayanan.sop import SopError, load_service_file, services
 from sipelayanan.sop.forms import forms_of
 
@@ -208,6 +208,15 @@ def test_pelapor_identity_per_role_and_when_confidential(
         assert names[open_.code] == "Rahmat Terbuka" and names[secret.code] == HIDDEN
         names = {r.code: r.pemohon_nama for r in search(s, "rahmat")}  # no roles: hidden
         assert names[open_.code] == HIDDEN
+        # the rows a list refetches by id (its cache evicted them) hide the same way
+        ids = {r.code: r.id for r in search(s, "rahmat", roles=aduan_roles)}
+        again = {r.code: r.pemohon_nama for r in search_rows_by_ids(s, list(ids.values()))}
+        assert again[open_.code] == HIDDEN and "Rahmat Pemohon" in again.values()
+        again = {
+            r.code: r.pemohon_nama
+            for r in search_rows_by_ids(s, list(ids.values()), roles=aduan_roles)
+        }
+        assert again[open_.code] == "Rahmat Terbuka" and again[secret.code] == HIDDEN
         rows = {r.code: r for r in core.list_complaints(s, core.SCOPE_OPEN, aduan_roles)}
         assert rows[open_.code].pelapor == "Rahmat Terbuka"
         assert rows[secret.code].pelapor == HIDDEN

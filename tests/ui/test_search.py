@@ -170,3 +170,19 @@ def test_refresh_shows_changes_and_enter_opens_the_row(kit: UiKit, qtbot, db) ->
     assert kit.opened == [codes["siti"]]
     qtbot.mouseClick(page.open_button, Qt.MouseButton.LeftButton)
     assert kit.opened == [codes["siti"], codes["siti"]]
+
+
+def test_a_complaint_s_pelapor_is_shown_to_complaint_staff_only(kit: UiKit, qtbot) -> None:
+    """Cari passes the clerk's roles: the complaint officer sees the pelapor's name, the
+    operator a hidden identity (UU 27/2022 least visibility; issue 17.4)."""
+    from sipelayanan.services.pelapor import HIDDEN
+    from sipelayanan.sop.catalog import complaint_codes
+
+    code = kit.intake(complaint_codes()[0], nama="Rahmat Pelapor", wa="0812-5555-6666", now=T0).code
+    for username, shown in (("aduan", True), ("operator", False)):
+        page = _page(kit, qtbot, username)
+        _search_for(page, qtbot, code)
+        row = page.model.rows[0]
+        assert row is not None and row.code == code
+        assert (row.pemohon_nama == "Rahmat Pelapor") is shown, username
+        assert (row.pemohon_nama == HIDDEN) is (not shown), username
