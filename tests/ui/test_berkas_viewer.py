@@ -182,3 +182,40 @@ def test_stale_temporary_folders_of_earlier_runs_are_removed(tmp_path: Path) -> 
     os.utime(fresh, (now, now))
     assert berkas_viewer.remove_stale_temp_dirs(now=now) == 1
     assert not old.exists() and fresh.exists()
+
+
+def test_a_purged_file_says_why_it_is_empty(
+    qtbot: QtBot,
+    db: Database,
+    actors: dict[str, Any],
+    ctx_for: Callable[..., UiContext],
+) -> None:
+    """A berkas whose content the retention schedule removed opens with the reason, not as a
+    blank or unreadable picture (issue 17.3)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sipelayanan.services import cases as svc
+    from sipelayanan.services import retention
+
+    old = datetime(2019, 3, 4, 2, tzinfo=UTC)
+    photo = png_bytes(400, 300, (20, 120, 200))
+    code = new_case(db, actors, now=old, berkas=[BerkasFile("ktp.png", photo)])
+    with db.write() as s:
+        svc.cancel(s, actors["kasi"], code, reason="Pemohon pindah", now=old + timedelta(hours=1))
+        retention.save_schedule(s, actors["admin"], retention.Schedule({"KK": 1}))
+    with db.write() as s:
+        assert retention.purge(s, actors["admin"]).files == 1
+    with db.read() as s:
+        att = case_view(s, code).attachments[0]
+    host = Host(ctx_for("kasi"))
+    qtbot.addWidget(host)
+    host.resize(600, 300)
+    host.show()
+    host.strip.add_entry(BerkasEntry(att.id, "ktp.png", "image/png", att.size))
+    at = host.strip.visualItemRect(host.strip.item(0)).center()
+    qtbot.mouseClick(host.strip.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    qtbot.mouseDClick(host.strip.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    viewer = host.strip.last_viewer
+    assert isinstance(viewer, BerkasViewer)
+    qtbot.waitUntil(lambda: viewer.canvas.label.text() == berkas_viewer.PURGED_TEXT, timeout=10000)
+    assert viewer.image.isNull()

@@ -131,6 +131,13 @@ def read_image(content: bytes) -> QImage:
     return image
 
 
+#: Shown for a berkas whose content the retention schedule removed (the row stays).
+PURGED_TEXT = tr(
+    "Isi berkas ini sudah dihapus karena masa simpannya lewat (jadwal retensi, UU 27/2022); "
+    "nama, ukuran dan sidik SHA-256-nya tetap tercatat."
+)
+
+
 class _PageJob(QRunnable):
     def __init__(
         self, signals: _RenderSignals, key: object, generation: int, content: bytes, page: int
@@ -360,6 +367,10 @@ class BerkasViewer(QDialog):
             return
         self.content = data
         _name, mime, content = data
+        if not content:  # its content removed by the retention schedule (UU 27/2022)
+            self.canvas.label.setText(PURGED_TEXT)
+            self._update_controls()
+            return
         if mime == "application/pdf":
             try:
                 self.pages = max(1, pdf_page_count(content))
