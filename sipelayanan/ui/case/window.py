@@ -162,9 +162,8 @@ class CaseWindow(ActionForms, QWidget):
         hl.addLayout(top)
         self.nik_reveal = NikReveal(ctx, self.header)  # masked; the roles allowed reveal it
         who_row = QHBoxLayout()
-        who_row.addWidget(self.pemohon_label)
+        who_row.addWidget(self.pemohon_label, 1)  # wraps only when the window is narrow
         who_row.addWidget(self.nik_reveal)
-        who_row.addStretch(1)
         hl.addLayout(who_row)
         hl.addWidget(self.detail_label)
 
