@@ -148,7 +148,10 @@ class _PageJob(QRunnable):
 
     def run(self) -> None:
         try:
-            image = render_page(self._content, "application/pdf", PDF_SIDE, self._page)
+            if self._page < 0:  # a photo: as the camera meant it
+                image = read_image(self._content)
+            else:
+                image = render_page(self._content, "application/pdf", PDF_SIDE, self._page)
         except Exception:  # an unreadable page shows as such, never a traceback
             image = QImage()
         with contextlib.suppress(RuntimeError):
@@ -378,12 +381,12 @@ class BerkasViewer(QDialog):
                 self.pages = 1
             self.show_page(0)
             return
-        self.image = read_image(content)
-        if self.image.isNull():
-            self.canvas.label.setText(
-                tr("Berkas ini tidak dapat ditampilkan; coba “Buka di aplikasi lain”.")
-            )
-        self.redraw()
+        # decoded on the pool like the thumbnails: a photo decoded on the UI thread while a
+        # thumbnail decodes on the pool deadlocked (Qt's image plugin lock against the GIL)
+        self._generation += 1
+        QThreadPool.globalInstance().start(
+            _PageJob(self._signals, "image", self._generation, content, -1)
+        )
 
     def _failed(self, text: str, generation: int) -> None:
         if generation != self._generation:
@@ -408,7 +411,9 @@ class BerkasViewer(QDialog):
             return
         self.image = image
         if image.isNull():
-            self.canvas.label.setText(tr("Halaman ini tidak dapat ditampilkan."))
+            self.canvas.label.setText(
+                tr("Berkas ini tidak dapat ditampilkan; coba “Buka di aplikasi lain”.")
+            )
         self.redraw()
 
     # ------------------------------------------------------------------ view
