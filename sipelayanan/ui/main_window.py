@@ -54,66 +54,104 @@ EVERYONE: frozenset[str] = frozenset()
 @dataclass(frozen=True)
 class PageSpec:
     key: str
-    module: str
-    cls: str
+    page: Callable[[], type]  # imports the page's module (on first use) and gives its class
     roles: frozenset[str]  # empty: every user
     title: str  # shown in the navigation before the page is built
     eager: bool = False  # built at start (its badge counts): the others on first use
 
 
+# Each page's module imported by an explicit statement, inside a function so that a page is
+# built (and its module loaded) only when first opened.
+def _inbox_page() -> type:
+    from .inbox import InboxPage
+
+    return InboxPage
+
+
+def _today_page() -> type:
+    from .today import TodayPage
+
+    return TodayPage
+
+
+def _intake_page() -> type:
+    from .intake import IntakePage
+
+    return IntakePage
+
+
+def _review_page() -> type:
+    from .review import ReviewPage
+
+    return ReviewPage
+
+
+def _search_page() -> type:
+    from .search import SearchPage
+
+    return SearchPage
+
+
+def _pengaduan_page() -> type:
+    from .pengaduan import PengaduanPage
+
+    return PengaduanPage
+
+
+def _skm_page() -> type:
+    from .skm import SkmPage
+
+    return SkmPage
+
+
+def _collection_page() -> type:
+    from .collection import CollectionPage
+
+    return CollectionPage
+
+
+def _admin_page() -> type:
+    from .admin import AdminPage
+
+    return AdminPage
+
+
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("inbox", "sipelayanan.ui.inbox", "InboxPage", EVERYONE, tr("Kotak Masuk"), True),
-    PageSpec("today", "sipelayanan.ui.today", "TodayPage", OVERSEER_ROLES, tr("Hari ini")),
+    PageSpec("inbox", _inbox_page, EVERYONE, tr("Kotak Masuk"), True),
+    PageSpec("today", _today_page, OVERSEER_ROLES, tr("Hari ini")),
     PageSpec(
         "intake",
-        "sipelayanan.ui.intake",
-        "IntakePage",
+        _intake_page,
         frozenset({"operator_online"}),
         tr("Penerimaan"),
     ),
     PageSpec(
         "review",
-        "sipelayanan.ui.review",
-        "ReviewPage",
+        _review_page,
         REVIEW_ROLES,
         tr("Tinjauan"),
     ),
-    PageSpec("search", "sipelayanan.ui.search", "SearchPage", EVERYONE, tr("Cari")),
+    PageSpec("search", _search_page, EVERYONE, tr("Cari")),
     PageSpec(
         "pengaduan",
-        "sipelayanan.ui.pengaduan",
-        "PengaduanPage",
+        _pengaduan_page,
         frozenset({"petugas_aduan", "pejabat_aduan", "tim_aduan"}),
         tr("Pengaduan"),
     ),
     PageSpec(
         "collection",
-        "sipelayanan.ui.collection",
-        "CollectionPage",
+        _collection_page,
         frozenset({"petugas_penyerahan"}),
         tr("Siap diambil"),
     ),
     PageSpec(
         "skm",
-        "sipelayanan.ui.skm",
-        "SkmPage",
+        _skm_page,
         frozenset({"admin", "operator_online"}),
         tr("Survei Kepuasan"),
     ),
-    PageSpec("admin", "sipelayanan.ui.admin", "AdminPage", frozenset({"admin"}), tr("Admin")),
+    PageSpec("admin", _admin_page, frozenset({"admin"}), tr("Admin")),
 )
-
-
-def _load_class(module: str, name: str) -> type | None:
-    """The page class, or None while its module is not part of this build."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
-            return None
-        raise
-    cls = getattr(mod, name, None)
-    return cls if isinstance(cls, type) else None
 
 
 def page_concerned(key: str, changes: Changes) -> bool:
@@ -584,8 +622,7 @@ class MainWindow(QMainWindow):
             return None
         holder = self._holders[key]
         try:
-            cls = _load_class(spec.module, spec.cls)
-            page = cls(self.ctx, holder) if cls is not None else None
+            page = spec.page()(self.ctx, holder)
         except Exception:  # one broken page must not take the whole app down
             log.exception("page %s failed to build", key)
             page = None
@@ -736,11 +773,9 @@ class MainWindow(QMainWindow):
         open_notice_walk(self.ctx, self)
 
     def open_reports(self) -> None:
-        cls = _load_class("sipelayanan.ui.reports_dialog", "ReportsDialog")
-        if cls is None:
-            self.show_status(tr("Modul laporan belum terpasang."))
-            return
-        dialog = cls(self.ctx, self)
+        from .reports_dialog import ReportsDialog
+
+        dialog = ReportsDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.show()
 
