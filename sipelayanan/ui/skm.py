@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -127,12 +129,16 @@ class SkmPage(QWidget):
         # the nine elements with the wording of the answer typed so far
         grid = QGridLayout()
         self.meaning: list[QLabel] = []
+        half = (len(skm.UNSUR) + 1) // 2  # two columns of elements: fits 768 px at 125 %
         for u in skm.UNSUR:
-            grid.addWidget(QLabel(f"U{u.no}  {u.name}", self), u.no - 1, 0)
+            row, col = (u.no - 1) % half, 2 * ((u.no - 1) // half)
+            grid.addWidget(QLabel(f"U{u.no}  {u.name}", self), row, col)
             label = QLabel("–", self)
             label.setObjectName(f"skm_arti_{u.no}")
             self.meaning.append(label)
-            grid.addWidget(label, u.no - 1, 1)
+            grid.addWidget(label, row, col + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         self.nilai.textChanged.connect(self._show_meaning)
 
         self.save_button = QPushButton(tr("&Catat jawaban (Enter)"), self)
@@ -157,26 +163,36 @@ class SkmPage(QWidget):
         entry_layout.addLayout(grid)
         entry_layout.addLayout(buttons)
 
-        layout = QVBoxLayout(self)
+        # the page's content scrolls by itself on a short screen (1366x768 at 125 %) instead of
+        # making the page taller than the window
+        content = QWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         layout.addWidget(self.message)
         layout.addWidget(entry)
         layout.addWidget(self.figures)
         self.follow_up = QPlainTextEdit(self)
         self.follow_up.setObjectName("skm_tindak_lanjut")
-        self.follow_up.setMaximumHeight(110)
+        self.follow_up.setMaximumHeight(90)
         self.follow_up_save = QPushButton(tr("Simpan rencana &tindak lanjut"), self)
         self.follow_up_save.setObjectName("skm_tindak_lanjut_simpan")
         self.follow_up_save.clicked.connect(self.save_follow_up)
         if ctx.has_role("admin"):
             box = QGroupBox(tr("Rencana tindak lanjut triwulan ini (satu rencana per baris)"), self)
-            box_layout = QVBoxLayout(box)
-            box_layout.addWidget(self.follow_up)
-            box_layout.addWidget(self.follow_up_save, 0, Qt.AlignmentFlag.AlignRight)
+            box_layout = QHBoxLayout(box)  # the button beside the text: fits 768 px at 125 %
+            box_layout.addWidget(self.follow_up, 1)
+            box_layout.addWidget(self.follow_up_save, 0, Qt.AlignmentFlag.AlignBottom)
             layout.addWidget(box)
         else:
             self.follow_up.hide()
             self.follow_up_save.hide()
         layout.addStretch(1)
+        scroll.setWidget(content)
 
         for field in (self.code, self.nilai, self.umur, self.saran):
             field.returnPressed.connect(self.submit)

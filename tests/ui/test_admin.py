@@ -226,7 +226,7 @@ def test_profile_with_logo_nip_and_wa_numbers(kit: UiKit, qtbot, tmp_path) -> No
 def test_hours_and_closures(kit: UiKit, qtbot) -> None:
     page = _page(kit, qtbot)
     tab = page.hours
-    page.tabs.setCurrentWidget(tab)
+    page.show_tab(tab)
     qtbot.waitUntil(lambda: tab.days[1].open.isChecked(), timeout=10000)
     # a lunch break outside office hours is refused with the calendar's own reason
     tab.days[2].lunch_end.setTime(QTime(18, 0))
@@ -265,7 +265,7 @@ def test_hours_and_closures(kit: UiKit, qtbot) -> None:
 def test_templates_checked_previewed_saved_and_used(kit: UiKit, qtbot) -> None:
     page = _page(kit, qtbot)
     tab = page.templates
-    page.tabs.setCurrentWidget(tab)
+    page.show_tab(tab)
     qtbot.waitUntil(lambda: tab.current_key() == "berkas_diterima", timeout=10000)
     assert "Budi Hartono" in tab.preview.toPlainText()
     tab.editor.selectAll()

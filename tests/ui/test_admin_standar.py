@@ -34,7 +34,7 @@ def test_standar_tab_edits_saves_and_prints(kit: UiKit, qtbot) -> None:
     page.resize(1000, 560)
     page.show()
     tab = page.standar
-    page.tabs.setCurrentWidget(tab)
+    page.show_tab(tab)
     defaults = StandarSettings()
     qtbot.waitUntil(lambda: tab.current_key() == "dasar_hukum", timeout=10000)
     assert tab.editor.toPlainText() == defaults.dasar_hukum

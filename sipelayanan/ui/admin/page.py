@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from ...i18n import tr
 from ..context import UiContext
@@ -31,6 +31,7 @@ class AdminPage(QWidget):
         self._started = False
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("admin_tabs")
+        self._scrolls: dict[QWidget, QScrollArea] = {}
         self.users = UsersTab(ctx, self)
         self.profile = ProfileTab(ctx, self)
         self.hours = HoursTab(ctx, self)
@@ -42,19 +43,37 @@ class AdminPage(QWidget):
         self.privacy = PrivacyTab(ctx, self)
         self.standar = StandarTab(ctx, self)
         self.sop_folder = SopFolderTab(ctx, self)
-        self.tabs.addTab(self.users, tr("&Pengguna"))
-        self.tabs.addTab(self.profile, tr("P&rofil kantor"))
-        self.tabs.addTab(self.hours, tr("&Jam kantor && hari tutup"))
-        self.tabs.addTab(self.templates, tr("&Templat pesan"))
-        self.tabs.addTab(self.database, tr("&Koneksi basis data"))
-        self.tabs.addTab(self.backup, tr("C&adangan"))
-        self.tabs.addTab(self.status_site, tr("S&itus status"))
-        self.tabs.addTab(self.whatsapp, tr("&WhatsApp Business"))
-        self.tabs.addTab(self.privacy, tr("Data pri&badi"))
-        self.tabs.addTab(self.standar, tr("Standar pe&layanan"))
-        self.tabs.addTab(self.sop_folder, tr("&Folder SOP"))
+        self._add_tab(self.users, tr("&Pengguna"))
+        self._add_tab(self.profile, tr("P&rofil kantor"))
+        self._add_tab(self.hours, tr("&Jam kantor && hari tutup"))
+        self._add_tab(self.templates, tr("&Templat pesan"))
+        self._add_tab(self.database, tr("&Koneksi basis data"))
+        self._add_tab(self.backup, tr("C&adangan"))
+        self._add_tab(self.status_site, tr("S&itus status"))
+        self._add_tab(self.whatsapp, tr("&WhatsApp Business"))
+        self._add_tab(self.privacy, tr("Data pri&badi"))
+        self._add_tab(self.standar, tr("Standar pe&layanan"))
+        self._add_tab(self.sop_folder, tr("&Folder SOP"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+
+    def _add_tab(self, tab: QWidget, title: str) -> None:
+        """Each tab in its own scroll area: on a short screen (1366x768 at 125 %) a long tab
+        scrolls by itself instead of making the whole Admin page taller than the window."""
+        scroll = QScrollArea(self.tabs)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(tab)
+        self._scrolls[tab] = scroll
+        self.tabs.addTab(scroll, title)
+
+    def show_tab(self, tab: QWidget) -> None:
+        """Bring ``tab`` (e.g. ``self.users``) to the front."""
+        self.tabs.setCurrentWidget(self._scrolls[tab])
+
+    def current_tab(self) -> QWidget | None:
+        scroll = self.tabs.currentWidget()
+        return scroll.widget() if isinstance(scroll, QScrollArea) else None
 
     def refresh(self) -> None:
         """Reload what changed; tabs with unsaved edits keep them."""

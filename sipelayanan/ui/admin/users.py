@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -80,6 +82,8 @@ class UsersTab(QWidget):
         self.role_boxes: dict[str, QCheckBox] = {}
         roles_box = QGroupBox(tr("Peran"), self)
         grid = QGridLayout(roles_box)
+        grid.setVerticalSpacing(2)  # ten roles in five rows: the form fits 768 px at 125 %
+        grid.setContentsMargins(8, 4, 8, 4)
         for i, (key, label) in enumerate(ROLES.items()):
             box = QCheckBox(tr(label), roles_box)
             box.setObjectName(f"role_{key}")
@@ -100,6 +104,7 @@ class UsersTab(QWidget):
         self.reason.setObjectName("user_reason")
         self.reason.setWordWrap(True)
         self.reason.setStyleSheet("color: #a50e0e;")
+        self.reason.hide()  # shown with a reason only: an empty line would push the form down
 
         self.save_button = QPushButton(tr("&Simpan"), self)
         self.save_button.setObjectName("user_save")
@@ -121,16 +126,26 @@ class UsersTab(QWidget):
         buttons.addWidget(self.reset_button)
         buttons.addWidget(self.active_button)
         buttons.addStretch(1)
+        fields = QWidget(self)
+        fv = QVBoxLayout(fields)
+        fv.setContentsMargins(0, 0, 0, 0)
+        fv.addWidget(self.form_title)
+        fv.addLayout(form)
+        fv.addWidget(self.reason)
+        fv.addStretch(1)
+        # the fields scroll on a short screen (1366x768 at 125 %); the buttons stay in view
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(fields)
         right = QWidget(self)
         rv = QVBoxLayout(right)
-        rv.addWidget(self.form_title)
-        rv.addLayout(form)
-        rv.addWidget(self.reason)
+        rv.addWidget(scroll, 1)
         rv.addLayout(buttons)
-        rv.addStretch(1)
         left = QWidget(self)
         lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
+        lv.setContentsMargins(0, 0, 0, 4)  # the last button clear of the tab frame
         lv.addWidget(self.table, 1)
         lv.addWidget(self.new_button)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -152,6 +167,10 @@ class UsersTab(QWidget):
             edit.textEdited.connect(self._mark_dirty)
             edit.returnPressed.connect(self.save)
         self.new_user()
+
+    def _say(self, text: str) -> None:
+        self.reason.setText(text)
+        self.reason.setVisible(bool(text))
 
     @property
     def busy(self) -> bool:
@@ -216,7 +235,7 @@ class UsersTab(QWidget):
         for box in self.role_boxes.values():
             box.setChecked(False)
         self.password_label.setText(tr("&Kata sandi"))
-        self.reason.setText("")
+        self._say("")
         self._dirty = False
         self._update_buttons()
         self.username.setFocus()
@@ -235,7 +254,7 @@ class UsersTab(QWidget):
         self.password.clear()
         self.password2.clear()
         self.password_label.setText(tr("Kata sandi &baru"))
-        self.reason.setText("")
+        self._say("")
         self._dirty = False
         self._update_buttons()
 
@@ -276,7 +295,7 @@ class UsersTab(QWidget):
         return a
 
     def _refuse(self, text: str, widget: QWidget | None = None) -> None:
-        self.reason.setText(text)
+        self._say(text)
         if widget is not None:
             widget.setFocus()
 
@@ -285,7 +304,7 @@ class UsersTab(QWidget):
     def save(self) -> None:
         if self._busy:
             return
-        self.reason.setText("")
+        self._say("")
         actor = self.ctx.actor
         roles = self.roles()
         if not roles:
@@ -347,7 +366,7 @@ class UsersTab(QWidget):
     def reset_password(self) -> None:
         if self.selected is None or self._busy:
             return
-        self.reason.setText("")
+        self._say("")
         password = self._check_passwords(required=True)
         if password is None:
             return
