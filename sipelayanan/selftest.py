@@ -80,6 +80,13 @@ def check_resources(state: State) -> str:
     # The build must carry the shipped SOP files (whatever folder this PC reads them from).
     shipped = load_services(shipped_folder())
     _require(bool(shipped), f"definisi SOP bawaan tidak ada di {shipped_folder()}")
+    # every file the release ships (resources/sop/shipped.txt), e.g. one an antivirus removed
+    listed = (shipped_folder() / "shipped.txt").read_text("utf-8").split()
+    missing = [name for name in listed if not (shipped_folder() / name).is_file()]
+    _require(
+        not missing,
+        f"definisi SOP tidak lengkap: {', '.join(missing)} tidak ada di {shipped_folder()}",
+    )
     defs = services()
     where = sop_folder()
     _require(bool(defs), f"tidak ada definisi SOP di {where.path}")

@@ -176,3 +176,11 @@ def test_platform_plugin_probe(tmp_path: Path) -> None:
     assert not _platform_plugin_present([str(tmp_path)])
     (tmp_path / "platforms" / "qoffscreen.dll").write_bytes(b"")
     assert _platform_plugin_present([str(tmp_path / "tidak-ada"), str(tmp_path)])
+
+
+def test_the_shipped_sop_list_names_every_shipped_file() -> None:
+    """The self-test checks a build carries every SOP file the release ships (an antivirus may
+    remove one) against resources/sop/shipped.txt: keep that list equal to the folder."""
+    folder = Path(__file__).resolve().parents[1] / "resources" / "sop"
+    listed = (folder / "shipped.txt").read_text("utf-8").split()
+    assert sorted(listed) == sorted(p.name for p in folder.glob("*.toml"))
