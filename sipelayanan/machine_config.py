@@ -62,9 +62,7 @@ def _problem(path: Path, detail: str) -> DatabaseUnavailable:
     )
 
 
-def machine_db_url(path: Path | None = None) -> str | None:
-    """The database URL chosen for this PC at install time, or None when there is none."""
-    path = path or machine_config_path()
+def _read_parser(path: Path) -> configparser.ConfigParser | None:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -78,7 +76,14 @@ def machine_db_url(path: Path | None = None) -> str | None:
         parser.read_string(_decode(raw), source=str(path))
     except configparser.Error as exc:
         raise _problem(path, f"tidak dapat dipahami: {exc.message}.") from exc
-    if not parser.has_section(SECTION):
+    return parser
+
+
+def machine_db_url(path: Path | None = None) -> str | None:
+    """The database URL chosen for this PC at install time, or None when there is none."""
+    path = path or machine_config_path()
+    parser = _read_parser(path)
+    if parser is None or not parser.has_section(SECTION):
         return None
     mode = parser.get(SECTION, "mode", fallback="").strip().lower()
     url = parser.get(SECTION, "url", fallback="").strip()
@@ -106,23 +111,6 @@ def machine_db_url(path: Path | None = None) -> str | None:
 
 SOP_SECTION = "sop"
 SOP_KEY = "folder"
-
-
-def _read_parser(path: Path) -> configparser.ConfigParser | None:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise _problem(path, "berupa folder, bukan file.") from None
-    except OSError as exc:
-        raise _problem(path, f"tidak dapat dibaca ({exc.strerror or exc}).") from exc
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(_decode(raw), source=str(path))
-    except configparser.Error as exc:
-        raise _problem(path, f"tidak dapat dipahami: {exc.message}.") from exc
-    return parser
 
 
 def machine_sop_folder(path: Path | None = None) -> str | None:
